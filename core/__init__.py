@@ -1,0 +1,4 @@
+"""Shared pieces of Tamu: typed config, event types and the visit workflow.
+
+`vision`, `storage` and `web` may import `core`; `core` imports none of them.
+"""

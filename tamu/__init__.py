@@ -1,0 +1,1 @@
+"""The entry point: the `tamu` command wires config, storage, vision and web together."""

@@ -1,0 +1,5 @@
+"""`python -m tamu`."""
+
+from tamu.cli import main
+
+main()

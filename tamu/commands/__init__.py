@@ -1,0 +1,1 @@
+"""Sub-commands of `tamu`, one module per group."""

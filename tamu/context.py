@@ -1,0 +1,64 @@
+"""What every command needs: the config, parsed once, and storage built from it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import click
+
+from core.config import Config, ConfigError, load_config
+
+
+@dataclass
+class AppContext:
+    """Lazily loaded config and storage for one `tamu` invocation."""
+
+    config_file: str | None
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        """The validated config; a bad file ends the command with one clear line."""
+        if self._config is None:
+            try:
+                self._config = load_config(self.config_file)
+            except ConfigError as exc:
+                raise click.ClickException(f"config error: {exc}") from None
+        return self._config
+
+    @cached_property
+    def engine(self):
+        """The SQLAlchemy engine for `storage.database_url`."""
+        from storage.db import make_engine
+
+        return make_engine(self.config.storage.database_url)
+
+    @cached_property
+    def sessions(self):
+        """A session factory bound to the engine."""
+        from storage.db import make_session_factory
+
+        return make_session_factory(self.engine)
+
+    @cached_property
+    def media(self):
+        """The snapshot store under `storage.media_dir`."""
+        from storage.media import MediaStore
+
+        return MediaStore(self.config.storage.media_dir)
+
+
+pass_ctx = click.make_pass_decorator(AppContext)
+
+
+def setup_logging(verbose: bool) -> None:
+    """One readable line per record on stderr."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+    )
+    for noisy in ("alembic.runtime.plugins", "werkzeug", "engineio.server", "socketio.server"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

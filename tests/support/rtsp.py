@@ -1,0 +1,1 @@
+"""RTSP camera fixtures (filled in by the capture-pipeline work)."""
