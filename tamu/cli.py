@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from tamu.commands.db import db
 from tamu.context import AppContext, setup_logging
+
+# (module, attribute) of every top-level command; each module owns one concern.
+COMMANDS = [
+    ("tamu.commands.db", "db"),
+    ("tamu.commands.guests", "guests"),
+    ("tamu.commands.worker", "worker"),
+    ("tamu.commands.events", "events"),
+    ("tamu.commands.users", "users"),
+    ("tamu.commands.web", "web"),
+    ("tamu.commands.web", "run"),
+    ("tamu.commands.purge", "purge"),
+]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,7 +37,8 @@ def cli(click_ctx: click.Context, config_file: str | None, verbose: bool) -> Non
     click_ctx.obj = AppContext(config_file)
 
 
-cli.add_command(db)
+for _module, _attr in COMMANDS:
+    cli.add_command(getattr(importlib.import_module(_module), _attr))
 
 
 def main() -> None:

@@ -1,0 +1,8 @@
+"""`tamu users` (placeholder until implemented)."""
+
+import click
+
+
+@click.group()
+def users() -> None:
+    """Not implemented yet."""
