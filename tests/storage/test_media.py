@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+from storage.media import MediaError, MediaStore
+
+
+def image():
+    img = np.zeros((40, 60, 3), np.uint8)
+    img[:, :30] = (0, 0, 255)
+    return img
+
+
+def test_saved_snapshot_is_a_readable_jpeg_with_unguessable_name(media: MediaStore):
+    import cv2
+
+    rel = media.save_jpeg(image(), "arrivals")
+    path = media.resolve(rel)
+    assert path.read_bytes()[:2] == b"\xff\xd8"
+    assert cv2.imread(str(path)).shape == (40, 60, 3)
+    other = media.save_jpeg(image(), "arrivals")
+    assert rel != other
+    assert len(path.stem) >= 32  # 24 random bytes, url-safe
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "../secret.jpg",
+        "arrivals/../../etc/passwd",
+        "/etc/passwd",
+        "arrivals\\..\\x.jpg",
+        "",
+        "config/x.jpg",
+        "arrivals/\x00.jpg",
+    ],
+)
+def test_resolve_refuses_paths_outside_the_store(media: MediaStore, bad: str):
+    with pytest.raises(MediaError):
+        media.resolve(bad)
+
+
+def test_resolve_refuses_a_symlink_escaping_the_store(media: MediaStore, tmp_path):
+    outside = tmp_path / "outside.jpg"
+    outside.write_bytes(b"x")
+    (media.root / "arrivals").mkdir(parents=True)
+    (media.root / "arrivals" / "link.jpg").symlink_to(outside)
+    with pytest.raises(MediaError):
+        media.resolve("arrivals/link.jpg")
+
+
+def test_unknown_kind_and_missing_file(media: MediaStore):
+    with pytest.raises(MediaError, match="unknown media kind"):
+        media.save_jpeg(image(), "etc")
+    with pytest.raises(MediaError, match="no such media file"):
+        media.resolve("arrivals/2026-01/nothing.jpg")
+
+
+def test_fixed_live_frame_is_overwritten_and_delete_is_quiet(media: MediaStore):
+    media.write_fixed("live/gate.jpg", image())
+    first = media.resolve("live/gate.jpg").read_bytes()
+    media.write_fixed("live/gate.jpg", np.full((40, 60, 3), 255, np.uint8))
+    assert media.resolve("live/gate.jpg").read_bytes() != first
+    media.delete("live/gate.jpg")
+    media.delete("live/gate.jpg")
+    media.delete(None)
+    with pytest.raises(MediaError):
+        media.resolve("live/gate.jpg")
