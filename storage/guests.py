@@ -1,0 +1,160 @@
+"""Registered guests and their enrolled face encodings; the gallery the matcher searches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from storage.media import MediaStore
+from storage.models import GUEST_CATEGORIES, FaceSample, Guest
+from storage.settings import bump_enrolment_version
+
+CATEGORIES = GUEST_CATEGORIES
+ENCODING_DIM = 128
+_LIMITS = {"name": 120, "institution": 160, "phone": 40}
+
+
+class GuestError(ValueError):
+    """Guest data that cannot be stored; the message says which field and why."""
+
+
+@dataclass(frozen=True)
+class Gallery:
+    """Every enrolled encoding as one float32 matrix, with the guest of each row."""
+
+    guest_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    encodings: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, ENCODING_DIM), dtype=np.float32)
+    )
+    names: dict[int, str] = field(default_factory=dict)
+    staff: set[int] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return int(self.guest_ids.shape[0])
+
+
+def encode_vector(vector: np.ndarray) -> bytes:
+    """A 128-d encoding as 512 bytes of little-endian float32."""
+    arr = np.asarray(vector, dtype="<f4").reshape(-1)
+    if arr.shape[0] != ENCODING_DIM:
+        raise GuestError(f"a face encoding has {ENCODING_DIM} values, got {arr.shape[0]}")
+    return arr.tobytes()
+
+
+def decode_vector(data: bytes) -> np.ndarray:
+    """512 stored bytes back into a float32 vector of 128 values."""
+    if len(data) != ENCODING_DIM * 4:
+        raise GuestError(f"a stored encoding has {ENCODING_DIM * 4} bytes, got {len(data)}")
+    return np.frombuffer(data, dtype="<f4").astype(np.float32)
+
+
+def _clean(field_name: str, value: str | None, required: bool = False) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise GuestError(f"{field_name} must not be empty")
+        return None
+    limit = _LIMITS[field_name]
+    if len(text) > limit:
+        raise GuestError(f"{field_name} is {len(text)} characters long; at most {limit} allowed")
+    return text
+
+
+def create_guest(
+    session: Session,
+    *,
+    name: str,
+    category: str = "masyarakat",
+    institution: str | None = None,
+    phone: str | None = None,
+    notes: str | None = None,
+    is_staff: bool = False,
+) -> Guest:
+    """Validate and add a guest (the caller commits); bumps the enrolment version."""
+    if category not in CATEGORIES:
+        raise GuestError(f"category {category!r} is not one of {', '.join(CATEGORIES)}")
+    guest = Guest(
+        name=_clean("name", name, required=True),
+        category=category,
+        institution=_clean("institution", institution),
+        phone=_clean("phone", phone),
+        notes=(notes or "").strip() or None,
+        is_staff=is_staff,
+    )
+    session.add(guest)
+    session.flush()
+    bump_enrolment_version(session)
+    return guest
+
+
+def add_sample(
+    session: Session, guest: Guest, encoding: np.ndarray, photo: str | None
+) -> FaceSample:
+    """Enrol one face encoding (and its stored photo) for `guest`; bumps the enrolment version."""
+    sample = FaceSample(guest_id=guest.id, encoding=encode_vector(encoding), photo=photo)
+    session.add(sample)
+    session.flush()
+    bump_enrolment_version(session)
+    return sample
+
+
+def remove_guest(session: Session, guest_id: int, media: MediaStore) -> bool:
+    """Delete a guest with its encodings and photos; False when there is no such guest."""
+    guest = session.get(Guest, guest_id)
+    if guest is None:
+        return False
+    photos = [s.photo for s in guest.samples if s.photo]
+    session.delete(guest)
+    session.flush()
+    bump_enrolment_version(session)
+    for photo in photos:
+        media.delete(photo)
+    return True
+
+
+def get_guest(session: Session, guest_id: int) -> Guest | None:
+    """The guest with `guest_id`, or None."""
+    return session.get(Guest, guest_id)
+
+
+def list_guests(session: Session) -> list[Guest]:
+    """All guests by name."""
+    return list(session.scalars(select(Guest).order_by(func.lower(Guest.name), Guest.id)))
+
+
+def search_guests(session: Session, text: str, limit: int = 20) -> list[Guest]:
+    """Guests whose name or institution contains `text`, case-insensitively."""
+    needle = f"%{text.strip().lower()}%"
+    query = (
+        select(Guest)
+        .where(or_(func.lower(Guest.name).like(needle), func.lower(Guest.institution).like(needle)))
+        .order_by(func.lower(Guest.name), Guest.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def sample_counts(session: Session) -> dict[int, int]:
+    """How many face samples each guest has."""
+    query = select(FaceSample.guest_id, func.count()).group_by(FaceSample.guest_id)
+    return {guest_id: count for guest_id, count in session.execute(query)}
+
+
+def load_gallery(session: Session) -> Gallery:
+    """Every enrolled encoding with its guest, ready for one vectorised distance computation."""
+    rows = session.execute(
+        select(FaceSample.guest_id, FaceSample.encoding, Guest.name, Guest.is_staff)
+        .join(Guest, Guest.id == FaceSample.guest_id)
+        .order_by(FaceSample.id)
+    ).all()
+    if not rows:
+        return Gallery()
+    guest_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    blob = b"".join(r[1] for r in rows)
+    encodings = np.frombuffer(blob, dtype="<f4").astype(np.float32).reshape(len(rows), -1)
+    names = {r[0]: r[2] for r in rows}
+    staff = {r[0] for r in rows if r[3]}
+    return Gallery(guest_ids=guest_ids, encodings=encodings, names=names, staff=staff)
