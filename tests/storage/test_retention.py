@@ -1,0 +1,191 @@
+import json
+import os
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from core.config import PrivacyConfig
+from storage import visits
+from storage.db import make_engine, make_session_factory, transaction, upgrade
+from storage.guests import add_sample, create_guest, encode_vector
+from storage.media import MediaStore
+from storage.models import Arrival, AuditLog, Camera, FaceSample, UnknownFace, User
+from storage.retention import purge
+from storage.types import utcnow
+from tamu.cli import cli
+
+PRIVACY = PrivacyConfig(snapshot_retention_days=30, unknown_retention_days=7)
+IMAGE = np.full((40, 40, 3), 90, dtype=np.uint8)
+
+
+@pytest.fixture
+def factory(db_url):
+    engine = make_engine(db_url)
+    yield make_session_factory(engine)
+    engine.dispose()
+
+
+def seed(factory, media):
+    """Arrivals and unknown faces on both sides of each retention period; an enrolled guest."""
+    now = utcnow()
+    ids = {}
+    with transaction(factory) as s:
+        cam = Camera(name="gate", role="gate", latest_frame="live/gate.jpg")
+        gone = Camera(name="old", role="gate", latest_frame="live/old.jpg")
+        guard = User(username="guard", password_hash="x", role="guard")
+        s.add_all([cam, gone, guard])
+        s.flush()
+        guest = create_guest(s, name="Pak Hadi")
+
+        def arrival(days, guest_id=None):
+            at = now - timedelta(days=days)
+            row = Arrival(
+                camera_id=cam.id,
+                guest_id=guest_id,
+                first_seen=at,
+                last_seen=at,
+                snapshot=media.save_jpeg(IMAGE, "arrivals"),
+            )
+            s.add(row)
+            s.flush()
+            return row
+
+        def unknown(row, status="pending"):
+            face = UnknownFace(
+                arrival_id=row.id,
+                camera_id=cam.id,
+                first_seen=row.first_seen,
+                last_seen=row.last_seen,
+                snapshot=media.save_jpeg(IMAGE, "unknown"),
+                encoding=encode_vector(np.ones(128)),
+                status=status,
+            )
+            s.add(face)
+            s.flush()
+            return face
+
+        ids["old_guest"] = arrival(40, guest.id).id
+        ids["recent_guest"] = arrival(10, guest.id).id
+        old_stranger = arrival(8)
+        ids["old_stranger"] = old_stranger.id
+        ids["old_unknown"] = unknown(old_stranger).id
+        ids["old_resolved"] = unknown(arrival(9, guest.id), status="identified").id
+        new_stranger = arrival(1)
+        ids["new_stranger"] = new_stranger.id
+        ids["new_unknown"] = unknown(new_stranger).id
+        # An enrolled sample whose photo was the stranger's own snapshot path: kept.
+        old_unknown = s.get(UnknownFace, ids["old_unknown"])
+        sample = add_sample(s, guest, np.ones(128), old_unknown.snapshot)
+        ids["sample"] = sample.id
+        ids["sample_photo"] = sample.photo
+        ids["copied"] = add_sample(s, guest, np.ones(128), media.save_jpeg(IMAGE, "faces")).photo
+    media.write_fixed("live/gate.jpg", IMAGE)
+    media.write_fixed("live/old.jpg", IMAGE)
+    stale = (now - timedelta(hours=3)).timestamp()
+    os.utime(media.resolve("live/old.jpg"), (stale, stale))
+    return ids
+
+
+def snapshot_state(factory):
+    with factory() as s:
+        arrivals = {a.id: a.snapshot for a in s.scalars(select(Arrival))}
+        unknowns = {u.id: (u.snapshot, u.encoding) for u in s.scalars(select(UnknownFace))}
+        samples = {f.id: (f.photo, f.encoding) for f in s.scalars(select(FaceSample))}
+    return arrivals, unknowns, samples
+
+
+def test_purge_applies_each_retention_period(factory, media):
+    ids = seed(factory, media)
+    arrivals_before, unknowns_before, samples_before = snapshot_state(factory)
+    report = purge(factory, media, PRIVACY)
+    arrivals, unknowns, samples = snapshot_state(factory)
+
+    assert arrivals[ids["old_guest"]] is None
+    assert arrivals[ids["old_stranger"]] is None
+    assert arrivals[ids["recent_guest"]] == arrivals_before[ids["recent_guest"]]
+    assert arrivals[ids["new_stranger"]] is not None
+    assert unknowns[ids["old_unknown"]] == (None, None)
+    assert unknowns[ids["old_resolved"]] == (None, None)
+    assert unknowns[ids["new_unknown"]] == unknowns_before[ids["new_unknown"]]
+    assert samples == samples_before, "enrolled samples are never touched"
+    assert media.resolve(ids["sample_photo"]).is_file()
+    assert media.resolve(ids["copied"]).is_file()
+    for rel in (arrivals_before[ids["old_guest"]], arrivals_before[ids["old_stranger"]]):
+        assert not media.resolve(rel, must_exist=False).exists()
+    assert media.resolve(arrivals[ids["recent_guest"]]).is_file()
+    assert media.resolve(unknowns[ids["new_unknown"]][0]).is_file()
+    assert not media.resolve("live/old.jpg", must_exist=False).exists()
+    assert media.resolve("live/gate.jpg").is_file()
+
+    assert report.counts() == {
+        "arrival_snapshots": 2,
+        "unknown_snapshots": 2,
+        "unknown_encodings": 2,
+        "live_frames": 1,
+        "files_deleted": 4,
+        "files": 4,
+    }
+    with factory() as s:
+        assert {c.name: c.latest_frame for c in s.scalars(select(Camera))} == {
+            "gate": "live/gate.jpg",
+            "old": None,
+        }
+        log = s.scalars(select(AuditLog).where(AuditLog.action == "purge")).one()
+        assert json.loads(log.detail)["unknown_encodings"] == 2
+    again = purge(factory, media, PRIVACY)
+    assert again.counts()["files"] == 0 and again.files_deleted == 0
+
+
+def test_dry_run_changes_nothing(factory, media):
+    seed(factory, media)
+    before = snapshot_state(factory)
+    files_before = sorted(p for p in media.root.rglob("*") if p.is_file())
+    report = purge(factory, media, PRIVACY, dry_run=True)
+    assert report.dry_run is True
+    assert report.arrival_snapshots == 2 and report.unknown_encodings == 2
+    assert report.live_frames == 1 and report.files_deleted == 0
+    assert snapshot_state(factory) == before
+    assert sorted(p for p in media.root.rglob("*") if p.is_file()) == files_before
+    with factory() as s:
+        assert s.scalars(select(AuditLog).where(AuditLog.action == "purge")).all() == []
+
+
+def test_enrolment_from_an_unknown_survives_the_purge(factory, media):
+    """A registered stranger keeps the copied photo and encoding after the snapshot is purged."""
+    ids = seed(factory, media)
+    with transaction(factory) as s:
+        guard = s.scalars(select(User)).one()
+        visits.resolve_unknown(
+            s, media, ids["new_unknown"], "register", guard, guest_fields={"name": "Dewi"}
+        )
+    purge(factory, media, PRIVACY, now=utcnow() + timedelta(days=60))
+    with factory() as s:
+        face = s.get(UnknownFace, ids["new_unknown"])
+        (sample,) = s.get(Arrival, ids["new_stranger"]).guest.samples
+        assert (face.snapshot, face.encoding) == (None, None)
+        assert sample.encoding is not None
+        assert media.resolve(sample.photo).is_file()
+
+
+def test_purge_command(write_config):
+    config, path = write_config({"privacy": {"unknown_retention_days": 7}})
+    upgrade(config.storage.database_url)
+    engine = make_engine(config.storage.database_url)
+    factory = make_session_factory(engine)
+    media = MediaStore(config.storage.media_dir)
+    seed(factory, media)
+    runner = CliRunner()
+    dry = runner.invoke(cli, ["--config", str(path), "purge", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "would clear 2 arrival snapshots" in dry.output
+    assert "would delete 4 files" in dry.output
+    real = runner.invoke(cli, ["--config", str(path), "purge"])
+    assert real.exit_code == 0, real.output
+    assert "cleared 2 unknown-face encodings" in real.output
+    assert "deleted 4 files" in real.output
+    with factory() as s:
+        assert s.scalars(select(AuditLog.action)).all() == ["purge"]
+    engine.dispose()
