@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import cv2
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.workflow import (
@@ -34,6 +34,7 @@ from storage.media import MediaError, MediaStore
 from storage.models import (
     Arrival,
     Base,
+    Camera,
     Decision,
     EscortTask,
     Guest,
@@ -46,16 +47,29 @@ from storage.types import utcnow
 
 __all__ = [
     "DECIDERS",
+    "NO_DECISION",
+    "ArrivalDetail",
+    "ArrivalFilter",
+    "ArrivalRow",
+    "TimelineStep",
     "WaitingArrival",
     "WorkflowError",
+    "arrival_detail",
+    "camera_names",
     "check_in",
     "check_out",
     "checkin_candidates",
     "decide",
+    "escort_for_decision",
+    "export_arrivals",
     "guestbook_between",
     "is_receiving",
+    "latest_entries",
+    "pending_escorts",
+    "pending_unknowns",
     "prefill_for_arrival",
     "resolve_unknown",
+    "search_arrivals",
     "set_receiving",
     "update_escort",
     "waiting_now",
@@ -167,13 +181,14 @@ def resolve_unknown(
     purpose: str | None = None,
 ) -> UnknownFace:
     """The guard's answer to a stranger's face: identify, register, not_guest or dismiss."""
+    now = utcnow()
     unknown = _get(session, UnknownFace, unknown_id, lock=True)
     new_status = check_unknown_action(action, unknown.status)
     arrival = _get(session, Arrival, unknown.arrival_id)
     if action == "identify":
         guest = _identify(session, media, unknown, guest_id)
     elif action == "register":
-        guest = _register(session, media, unknown, user, guest_fields, purpose)
+        guest = _register(session, media, unknown, user, guest_fields, purpose, now)
     elif action == "not_guest":
         guest = _not_guest(session, unknown, guest_id, guest_fields)
     else:
@@ -185,7 +200,7 @@ def resolve_unknown(
         arrival.status = "dismissed"
     unknown.status = new_status
     unknown.resolved_by = user.id
-    unknown.resolved_at = utcnow()
+    unknown.resolved_at = now
     session.flush()
     detail = {"action": action, "arrival_id": arrival.id, "guest_id": unknown.guest_id}
     audit.record(session, user, "resolve_unknown", f"unknown:{unknown.id}", detail)
@@ -211,6 +226,7 @@ def _register(
     user: User,
     guest_fields: dict[str, Any] | None,
     purpose: str | None,
+    now: datetime,
 ) -> Guest:
     fields = validate_guest_fields(guest_fields)
     entry_fields = None
@@ -223,7 +239,7 @@ def _register(
             arrival_id=unknown.arrival_id,
             guest_id=guest.id,
             operator_id=user.id,
-            checked_in_at=utcnow(),
+            checked_in_at=now,
             **vars(entry_fields),
         )
         session.add(entry)
@@ -460,3 +476,263 @@ def guestbook_between(
         query = query.where(GuestBookEntry.checked_in_at < until)
     query = query.order_by(GuestBookEntry.checked_in_at.desc(), GuestBookEntry.id.desc())
     return list(session.scalars(query))
+
+
+# --- security review: filtered arrivals and a visit's timeline -------------------------------
+
+NO_DECISION = "none"
+
+
+@dataclass(frozen=True)
+class ArrivalFilter:
+    """What the security review filters arrivals by; None/False means "any"."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    camera: str | None = None
+    guest: str | None = None
+    unknown_only: bool = False
+    outside_hours: bool = False
+    decision: str | None = None  # a decision kind, or NO_DECISION
+
+
+@dataclass(frozen=True)
+class ArrivalRow:
+    """One arrival with its latest decision, latest guest-book entry and unknown face."""
+
+    arrival: Arrival
+    decision: Decision | None
+    entry: GuestBookEntry | None
+    unknown: UnknownFace | None
+
+    @property
+    def name(self) -> str | None:
+        """The recognised guest's name, else the guest-book name, else None (a stranger)."""
+        if self.arrival.guest is not None:
+            return self.arrival.guest.name
+        return self.entry.name if self.entry is not None else None
+
+
+def camera_names(session: Session) -> list[str]:
+    """Every known camera's name, sorted."""
+    return list(session.scalars(select(Camera.name).order_by(Camera.name)))
+
+
+def _filtered(flt: ArrivalFilter) -> Select[tuple[Arrival]]:
+    query = select(Arrival)
+    if flt.since is not None:
+        query = query.where(Arrival.first_seen >= flt.since)
+    if flt.until is not None:
+        query = query.where(Arrival.first_seen < flt.until)
+    if flt.camera:
+        query = query.where(Arrival.camera.has(Camera.name == flt.camera))
+    if flt.guest:
+        needle = f"%{flt.guest.strip().lower()}%"
+        in_book = (
+            select(GuestBookEntry.id)
+            .where(
+                GuestBookEntry.arrival_id == Arrival.id,
+                func.lower(GuestBookEntry.name).like(needle),
+            )
+            .exists()
+        )
+        query = query.where(or_(Arrival.guest.has(func.lower(Guest.name).like(needle)), in_book))
+    if flt.unknown_only:
+        seen_unknown = select(UnknownFace.id).where(UnknownFace.arrival_id == Arrival.id).exists()
+        query = query.where(or_(Arrival.guest_id.is_(None), seen_unknown))
+    if flt.outside_hours:
+        query = query.where(Arrival.outside_hours.is_(True))
+    if flt.decision == NO_DECISION:
+        query = query.where(~select(Decision.id).where(Decision.arrival_id == Arrival.id).exists())
+    elif flt.decision:
+        query = query.where(
+            select(Decision.id)
+            .where(Decision.arrival_id == Arrival.id, Decision.kind == flt.decision)
+            .exists()
+        )
+    return query
+
+
+def search_arrivals(
+    session: Session, flt: ArrivalFilter, *, page: int = 1, per_page: int = 50
+) -> tuple[list[ArrivalRow], int]:
+    """One page of filtered arrivals, newest first, and the total number that match."""
+    query = _filtered(flt)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(1, page)
+    query = query.order_by(Arrival.first_seen.desc(), Arrival.id.desc())
+    return _rows(session, query.offset((page - 1) * per_page).limit(per_page)), total
+
+
+def export_arrivals(session: Session, flt: ArrivalFilter, limit: int = 100_000) -> list[ArrivalRow]:
+    """Every filtered arrival (up to `limit`), oldest first, for the CSV export."""
+    query = _filtered(flt).order_by(Arrival.first_seen, Arrival.id).limit(limit)
+    return _rows(session, query)
+
+
+def _rows(session: Session, query: Select[tuple[Arrival]]) -> list[ArrivalRow]:
+    query = query.options(selectinload(Arrival.guest), selectinload(Arrival.camera))
+    arrivals = list(session.scalars(query))
+    ids = [a.id for a in arrivals]
+    if not ids:
+        return []
+    decisions = {
+        d.arrival_id: d
+        for d in session.scalars(
+            select(Decision)
+            .where(Decision.arrival_id.in_(ids))
+            .options(selectinload(Decision.by_user))
+            .order_by(Decision.created_at, Decision.id)
+        )
+    }
+    unknowns = {
+        u.arrival_id: u
+        for u in session.scalars(
+            select(UnknownFace).where(UnknownFace.arrival_id.in_(ids)).order_by(UnknownFace.id)
+        )
+    }
+    entries = latest_entries(session, ids)
+    return [
+        ArrivalRow(a, decisions.get(a.id), entries.get(a.id), unknowns.get(a.id)) for a in arrivals
+    ]
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """One thing that happened during a visit, who did it and the details."""
+
+    at: datetime
+    kind: str  # first_seen, waiting_room, unknown_resolved, checkin, checkout, decision,
+    # escort_created, escorted, left, last_seen
+    by: str | None = None
+    on_behalf: bool = False
+    detail: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ArrivalDetail:
+    """An arrival with everything recorded about its visit, in time order."""
+
+    arrival: Arrival
+    unknown: UnknownFace | None
+    entries: list[GuestBookEntry]
+    decisions: list[Decision]
+    escorts: list[EscortTask]
+    steps: list[TimelineStep]
+
+
+def arrival_detail(session: Session, arrival_id: int) -> ArrivalDetail:
+    """The visit of `arrival_id`: gate → waiting room → guest book → decisions → escort → left."""
+    arrival = _get(session, Arrival, arrival_id)
+    unknown = session.scalar(
+        select(UnknownFace).where(UnknownFace.arrival_id == arrival.id).order_by(UnknownFace.id)
+    )
+    entries = _all(session, GuestBookEntry, GuestBookEntry.arrival_id == arrival.id)
+    decisions = _all(session, Decision, Decision.arrival_id == arrival.id)
+    escorts = _all(session, EscortTask, EscortTask.arrival_id == arrival.id)
+    steps = _arrival_steps(arrival)
+    steps += _unknown_steps(session, unknown)
+    steps += _entry_steps(session, entries)
+    steps += _decision_steps(decisions)
+    steps += _escort_steps(session, escorts)
+    steps.sort(key=lambda step: (step.at, STEP_ORDER.index(step.kind)))
+    return ArrivalDetail(arrival, unknown, entries, decisions, escorts, steps)
+
+
+STEP_ORDER = (
+    "first_seen",
+    "waiting_room",
+    "unknown_resolved",
+    "checkin",
+    "decision",
+    "escort_created",
+    "escorted",
+    "left",
+    "checkout",
+    "last_seen",
+)
+
+
+def _all(session: Session, model: type[ModelT], where: Any) -> list[ModelT]:
+    return list(session.scalars(select(model).where(where).order_by(model.id)))  # type: ignore[attr-defined]
+
+
+def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).all())
+
+
+def _arrival_steps(arrival: Arrival) -> list[TimelineStep]:
+    camera = {"camera": arrival.camera.name, "role": arrival.camera.role}
+    steps = [TimelineStep(arrival.first_seen, "first_seen", detail=camera)]
+    if arrival.waiting_room_at is not None:
+        steps.append(TimelineStep(arrival.waiting_room_at, "waiting_room"))
+    if arrival.last_seen > arrival.first_seen:
+        steps.append(
+            TimelineStep(arrival.last_seen, "last_seen", detail={"sightings": arrival.sightings})
+        )
+    return steps
+
+
+def _unknown_steps(session: Session, unknown: UnknownFace | None) -> list[TimelineStep]:
+    if unknown is None or unknown.resolved_at is None:
+        return []
+    names = _usernames(session, {unknown.resolved_by})
+    guest = session.get(Guest, unknown.guest_id) if unknown.guest_id else None
+    detail = {"action": unknown.status, "guest": guest.name if guest else None}
+    return [
+        TimelineStep(
+            unknown.resolved_at, "unknown_resolved", names.get(unknown.resolved_by), detail=detail
+        )
+    ]
+
+
+def _entry_steps(session: Session, entries: list[GuestBookEntry]) -> list[TimelineStep]:
+    names = _usernames(session, {e.operator_id for e in entries})
+    steps = []
+    for entry in entries:
+        detail = {
+            "entry_id": entry.id,
+            "name": entry.name,
+            "purpose": entry.purpose,
+            "companions": entry.companions,
+        }
+        by = names.get(entry.operator_id) if entry.operator_id else None
+        steps.append(TimelineStep(entry.checked_in_at, "checkin", by, detail=detail))
+        if entry.checked_out_at is not None:
+            steps.append(
+                TimelineStep(entry.checked_out_at, "checkout", detail={"entry_id": entry.id})
+            )
+    return steps
+
+
+def _decision_steps(decisions: list[Decision]) -> list[TimelineStep]:
+    return [
+        TimelineStep(
+            d.created_at,
+            "decision",
+            d.by_user.username,
+            d.on_behalf,
+            {
+                "kind": d.kind,
+                "reschedule_at": d.reschedule_at,
+                "delegate_to": d.delegate_to,
+                "note": d.note,
+            },
+        )
+        for d in decisions
+    ]
+
+
+def _escort_steps(session: Session, escorts: list[EscortTask]) -> list[TimelineStep]:
+    names = _usernames(session, {t.escorted_by for t in escorts} | {t.left_by for t in escorts})
+    steps = []
+    for task in escorts:
+        steps.append(TimelineStep(task.created_at, "escort_created", detail={"task_id": task.id}))
+        if task.escorted_at is not None:
+            steps.append(TimelineStep(task.escorted_at, "escorted", names.get(task.escorted_by)))
+        if task.left_at is not None:
+            steps.append(TimelineStep(task.left_at, "left", names.get(task.left_by)))
+    return steps

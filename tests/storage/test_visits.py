@@ -524,3 +524,107 @@ def test_times_are_aware_utc(factory, world):
         at = s.get(GuestBookEntry, entry.id).checked_in_at
     assert at.tzinfo is not None and at.utcoffset() == timedelta(0)
     assert abs(at - datetime.now(UTC)) < timedelta(minutes=1)
+
+
+# --- review: filters and timeline ------------------------------------------------------------
+
+
+def test_search_filters_and_pagination(factory, world, media):
+    with transaction(factory) as s:
+        hadi = add_arrival(s, guest_id=world["guest_id"], ago_min=60 * 26)
+        stranger = add_arrival(s, camera="waiting", ago_min=30)
+        add_unknown(s, media, stranger)
+        late = add_arrival(s, ago_min=10)
+        late.outside_hours = True
+        walk = add_arrival(s, ago_min=5)
+        ids = {"hadi": hadi.id, "stranger": stranger.id, "late": late.id, "walk": walk.id}
+    with transaction(factory) as s:
+        visits.decide(s, ids["hadi"], "receive", user(s, "bupati"))
+        visits.decide(s, ids["late"], "decline", user(s, "adjutant"))
+        visits.check_in(s, user(s, "operator"), arrival_id=ids["walk"], **CHECKIN)
+
+    def found(**kwargs):
+        with factory() as s:
+            rows, total = visits.search_arrivals(s, visits.ArrivalFilter(**kwargs))
+        assert total == len(rows)
+        return [r.arrival.id for r in rows]
+
+    assert found() == [ids["walk"], ids["late"], ids["stranger"], ids["hadi"]]
+    assert found(since=utcnow() - timedelta(hours=2)) == [ids["walk"], ids["late"], ids["stranger"]]
+    assert found(until=utcnow() - timedelta(hours=2)) == [ids["hadi"]]
+    assert found(camera="waiting") == [ids["stranger"]]
+    assert found(camera="nowhere") == []
+    assert found(guest="HADI") == [ids["hadi"]]
+    assert found(guest="aminah") == [ids["walk"]]
+    assert found(unknown_only=True) == [ids["walk"], ids["late"], ids["stranger"]]
+    assert found(outside_hours=True) == [ids["late"]]
+    assert found(decision="decline") == [ids["late"]]
+    assert found(decision="receive", guest="hadi") == [ids["hadi"]]
+    assert found(decision=visits.NO_DECISION) == [ids["walk"], ids["stranger"]]
+    with factory() as s:
+        page2, total = visits.search_arrivals(s, visits.ArrivalFilter(), page=2, per_page=3)
+        assert total == 4 and [r.arrival.id for r in page2] == [ids["hadi"]]
+        rows, _ = visits.search_arrivals(s, visits.ArrivalFilter())
+        by_id = {r.arrival.id: r for r in rows}
+        assert by_id[ids["hadi"]].name == "Pak Hadi"
+        assert by_id[ids["hadi"]].decision.kind == "receive"
+        assert by_id[ids["walk"]].name == "Siti Aminah"
+        assert by_id[ids["stranger"]].name is None
+        assert by_id[ids["stranger"]].unknown.status == "pending"
+        exported = visits.export_arrivals(s, visits.ArrivalFilter(unknown_only=True))
+        assert [r.arrival.id for r in exported] == [ids["stranger"], ids["late"], ids["walk"]]
+        assert visits.camera_names(s) == ["gate", "waiting"]
+
+
+def test_arrival_detail_timeline(factory, world, media):
+    with transaction(factory) as s:
+        arrival = add_arrival(s, ago_min=30)
+        arrival.waiting_room_at = arrival.first_seen + timedelta(minutes=2)
+        arrival.last_seen = arrival.first_seen + timedelta(minutes=3)
+        unknown_id = add_unknown(s, media, arrival).id
+        arrival_id = arrival.id
+    with transaction(factory) as s:
+        visits.resolve_unknown(
+            s,
+            media,
+            unknown_id,
+            "register",
+            user(s, "guard"),
+            guest_fields={"name": "Dewi"},
+            purpose="Koordinasi",
+        )
+    with transaction(factory) as s:
+        visits.decide(s, arrival_id, "wait", user(s, "adjutant"))
+    with transaction(factory) as s:
+        decision = visits.decide(s, arrival_id, "receive", user(s, "bupati"))
+        task_id = visits.escort_for_decision(s, decision.id).id
+    with transaction(factory) as s:
+        visits.update_escort(s, task_id, "escorted", user(s, "guard"))
+    with transaction(factory) as s:
+        visits.update_escort(s, task_id, "left", user(s, "admin"))
+        entry_id = s.scalars(select(GuestBookEntry.id)).one()
+    with transaction(factory) as s:
+        visits.check_out(s, entry_id, user(s, "operator"))
+    with factory() as s:
+        detail = visits.arrival_detail(s, arrival_id)
+    steps = [(st.kind, st.by, st.on_behalf) for st in detail.steps]
+    assert steps == [
+        ("first_seen", None, False),
+        ("waiting_room", None, False),
+        ("last_seen", None, False),
+        ("unknown_resolved", "guard", False),
+        ("checkin", "guard", False),
+        ("decision", "adjutant", True),
+        ("decision", "bupati", False),
+        ("escort_created", None, False),
+        ("escorted", "guard", False),
+        ("left", "admin", False),
+        ("checkout", None, False),
+    ]
+    assert detail.steps[0].detail == {"camera": "gate", "role": "gate"}
+    assert detail.steps[3].detail == {"action": "registered", "guest": "Dewi"}
+    assert detail.steps[4].detail["purpose"] == "Koordinasi"
+    assert [d.detail["kind"] for d in detail.steps if d.kind == "decision"] == ["wait", "receive"]
+    assert detail.arrival.status == "left" and detail.unknown.id == unknown_id
+    with factory() as s, pytest.raises(WorkflowError, match="tidak ditemukan"):
+        visits.arrival_detail(s, 31337)
