@@ -1,0 +1,1 @@
+"""Capture and recognition: camera frames in, recorded arrivals out (outside the web server)."""
