@@ -1,8 +1,272 @@
-"""`tamu guests` (placeholder until implemented)."""
+"""`tamu guests`: enrol, import, list, remove and identify registered guests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import click
+
+from tamu.commands.worker import ensure_schema
+from tamu.context import AppContext, pass_ctx
+
+CATEGORY_CHOICE = click.Choice(["pemerintah", "swasta", "masyarakat"])
+
+
+def _finder(ctx: AppContext):
+    """A still-photo face finder with the configured encoder model."""
+    from vision.encode import FaceEncoder
+    from vision.models import ModelError
+    from vision.photos import StillFaceFinder
+
+    try:
+        return StillFaceFinder(FaceEncoder(ctx.config.recognition.encoder_model))
+    except (ModelError, RuntimeError) as exc:
+        raise click.ClickException(f"cannot load the face models: {exc}") from None
+
+
+def _check_photos(finder, photos: list[Path]) -> tuple[list, list[tuple[Path, str]]]:
+    """Faces of the usable photos, and (photo, reason) for the others."""
+    from vision.photos import PhotoError
+
+    faces, problems = [], []
+    for photo in photos:
+        try:
+            faces.append(finder.single_face(photo))
+        except PhotoError as exc:
+            problems.append((photo, str(exc)))
+    return faces, problems
+
+
+def _enrol(ctx: AppContext, faces: list, **fields) -> int:
+    """Store the photos, then the guest and samples in one transaction; the new guest's id."""
+    from storage.db import transaction
+    from storage.guests import add_sample, create_guest
+    from vision.photos import storable
+
+    stored = [ctx.media.save_jpeg(storable(face.image), "faces") for face in faces]
+    try:
+        with transaction(ctx.sessions) as session:
+            guest = create_guest(session, **fields)
+            for face, photo in zip(faces, stored, strict=True):
+                add_sample(session, guest, face.encoding, photo)
+            return guest.id
+    except Exception:
+        for photo in stored:
+            ctx.media.delete(photo)
+        raise
 
 
 @click.group()
 def guests() -> None:
-    """Not implemented yet."""
+    """Registered guests and their enrolled faces."""
+
+
+@guests.command()
+@click.option("--name", required=True, help="Full name as it should appear.")
+@click.option(
+    "--photo", "photos", multiple=True, required=True, type=click.Path(path_type=Path),
+    help="A photo with exactly this one person's face (repeatable).",
+)  # fmt: skip
+@click.option("--category", type=CATEGORY_CHOICE, default="masyarakat", show_default=True)
+@click.option("--institution", default=None)
+@click.option("--phone", default=None)
+@click.option("--notes", default=None)
+@click.option("--staff", is_flag=True, help="Staff or family: never raise an alert.")
+@pass_ctx
+def add(
+    ctx: AppContext,
+    name: str,
+    photos: tuple[Path, ...],
+    category: str,
+    institution: str | None,
+    phone: str | None,
+    notes: str | None,
+    staff: bool,
+) -> None:
+    """Enrol a guest from one or more photos; nothing is written unless every photo is usable."""
+    from storage.guests import GuestError
+
+    ensure_schema(ctx, auto_upgrade=True)
+    faces, problems = _check_photos(_finder(ctx), list(photos))
+    if problems:
+        lines = [f"{photo}: {reason}" for photo, reason in problems]
+        raise click.ClickException("nothing enrolled:\n  " + "\n  ".join(lines))
+    fields = dict(name=name, category=category, institution=institution, phone=phone, notes=notes)
+    try:
+        guest_id = _enrol(ctx, faces, **fields, is_staff=staff)
+    except GuestError as exc:
+        raise click.ClickException(f"nothing enrolled: {exc}") from None
+    click.echo(guest_id)
+
+
+@dataclass
+class ImportSummary:
+    """What `guests import` did."""
+
+    imported: list[tuple[str, int, int]] = field(default_factory=list)
+    skipped_photos: list[tuple[Path, str]] = field(default_factory=list)
+    skipped_people: list[tuple[str, str]] = field(default_factory=list)
+
+    def print(self) -> None:
+        """A readable summary on stdout."""
+        photos = sum(n for _, _, n in self.imported)
+        click.echo(f"imported {len(self.imported)} guests with {photos} photos")
+        for name, reason in self.skipped_people:
+            click.echo(f"skipped guest {name}: {reason}")
+        for photo, reason in self.skipped_photos:
+            click.echo(f"skipped photo {photo}: {reason}")
+
+
+def _person_folders(folder: Path) -> list[tuple[str, list[Path]]]:
+    """(name, photos) per sub-folder, in name order; hidden files are ignored."""
+    people = []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = sorted(f for f in sub.iterdir() if f.is_file() and not f.name.startswith("."))
+        people.append((sub.name.strip(), files))
+    return people
+
+
+def _existing_names(ctx: AppContext) -> set[str]:
+    from storage.guests import list_guests
+
+    with ctx.sessions() as session:
+        return {g.name.casefold() for g in list_guests(session)}
+
+
+@guests.command(name="import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--category", type=CATEGORY_CHOICE, default="masyarakat", show_default=True)
+@pass_ctx
+def import_(ctx: AppContext, folder: Path, category: str) -> None:
+    """Enrol one guest per sub-folder of FOLDER (the folder's name is the guest's name)."""
+    from rich.progress import Progress
+
+    from storage.guests import GuestError
+
+    ensure_schema(ctx, auto_upgrade=True)
+    people = _person_folders(folder)
+    if not people:
+        raise click.ClickException(f"{folder}: no sub-folders (one folder per person expected)")
+    finder, known, summary = _finder(ctx), _existing_names(ctx), ImportSummary()
+    with Progress(transient=True) as progress:
+        task = progress.add_task("enrolling", total=sum(len(files) for _, files in people))
+        for name, files in people:
+            if name.casefold() in known:
+                summary.skipped_people.append((name, "a guest with this name already exists"))
+                progress.advance(task, len(files))
+                continue
+            faces, problems = [], []
+            for photo in files:
+                got, bad = _check_photos(finder, [photo])
+                faces += got
+                problems += bad
+                progress.advance(task)
+            summary.skipped_photos += problems
+            if not faces:
+                summary.skipped_people.append((name, "no usable photo"))
+                continue
+            try:
+                guest_id = _enrol(ctx, faces, name=name, category=category)
+            except GuestError as exc:
+                summary.skipped_people.append((name, str(exc)))
+                continue
+            known.add(name.casefold())
+            summary.imported.append((name, guest_id, len(faces)))
+    summary.print()
+
+
+@guests.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def list_(ctx: AppContext, as_json: bool) -> None:
+    """Every registered guest."""
+    from storage.guests import list_guests, sample_counts
+
+    ensure_schema(ctx, auto_upgrade=True)
+    with ctx.sessions() as session:
+        counts = sample_counts(session)
+        rows = [
+            {
+                "id": g.id,
+                "name": g.name,
+                "category": g.category,
+                "institution": g.institution,
+                "phone": g.phone,
+                "notes": g.notes,
+                "is_staff": g.is_staff,
+                "samples": counts.get(g.id, 0),
+                "created_at": g.created_at.isoformat(),
+            }
+            for g in list_guests(session)
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        extra = f" — {row['institution']}" if row["institution"] else ""
+        staff = " [staff]" if row["is_staff"] else ""
+        click.echo(
+            f"{row['id']:>5}  {row['name']}{extra} ({row['category']}, "
+            f"{row['samples']} photos){staff}"
+        )
+    if not rows:
+        click.echo("no guests enrolled")
+
+
+@guests.command()
+@click.argument("guest_id", type=int)
+@pass_ctx
+def remove(ctx: AppContext, guest_id: int) -> None:
+    """Delete a guest with their face encodings and photos."""
+    from storage.db import transaction
+    from storage.guests import remove_guest
+
+    ensure_schema(ctx, auto_upgrade=True)
+    with transaction(ctx.sessions) as session:
+        removed = remove_guest(session, guest_id, ctx.media)
+    if not removed:
+        raise click.ClickException(f"no guest with id {guest_id}")
+    click.echo(f"removed guest {guest_id}")
+
+
+@guests.command()
+@click.argument("photo", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def identify(ctx: AppContext, photo: Path, as_json: bool) -> None:
+    """Who is in PHOTO: each face with the best guest's distance (a name only when certain)."""
+    from storage.guests import load_gallery
+    from vision.matcher import FaceMatcher
+    from vision.photos import PhotoError, load_photo
+
+    ensure_schema(ctx, auto_upgrade=True)
+    try:
+        image = load_photo(photo)
+    except PhotoError as exc:
+        raise click.ClickException(f"{photo}: {exc}") from None
+    finder = _finder(ctx)
+    boxes = finder.faces(image)
+    with ctx.sessions() as session:
+        gallery = load_gallery(session)
+    rec = ctx.config.recognition
+    matcher = FaceMatcher(gallery, rec.tolerance, rec.margin)
+    encodings = [finder.encoder.encode(image, box) for box in boxes]
+    matches = matcher.match_many(encodings) if encodings else []
+    result = [
+        {
+            "box": box.as_list(),
+            "guest": gallery.names.get(m.guest_id) if m.guest_id is not None else None,
+            "distance": round(m.distance, 4) if m.distance is not None else None,
+        }
+        for box, m in zip(boxes, matches, strict=True)
+    ]
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False))
+        return
+    if not result:
+        click.echo("no face found")
+    for face in result:
+        who = face["guest"] or "unknown"
+        click.echo(f"{face['box']}: {who} (distance {face['distance']})")

@@ -31,11 +31,16 @@ def ensure_schema(ctx: AppContext, *, auto_upgrade: bool) -> None:
     from storage.db import alembic_config, upgrade
 
     url = ctx.config.storage.database_url
+    quiet = logging.getLogger("alembic.runtime.migration")
+    level = quiet.level
+    quiet.setLevel(logging.WARNING)  # only reading the revision: no "Context impl" chatter
     try:
         with ctx.engine.connect() as conn:
             current = MigrationContext.configure(conn).get_current_revision()
     except Exception as exc:
         raise click.ClickException(f"cannot open the database: {exc}") from None
+    finally:
+        quiet.setLevel(level)
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     if current == head:
         return
