@@ -1,0 +1,294 @@
+"""Deterministic camera clips built from the shared face photos (never copied into the repo).
+
+A `Scene` lists who appears when (`Actor`: a face photo that walks in, stands, maybe leaves).
+`build_clip` renders it with numpy/OpenCV and pipes raw frames into ffmpeg, which encodes the
+MPEG-TS that ../shared/RTSP.md recipe asks for (H.264 baseline, 1 s GOP, repeated headers), so
+the GStreamer test server can loop it. `ClipCache` builds each (scene, size, seconds, fps) once.
+
+    from tests.support.clips import ClipCache, WALK_IN
+    path = ClipCache(tmp_dir, faces_dir).get(WALK_IN, size=(1280, 720), seconds=8)
+
+Used by the integration tests and by the benchmark (`bench/`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import shutil
+import subprocess
+import tempfile
+import threading
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import cv2
+import numpy as np
+
+# Bump when rendering changes so cached clips are rebuilt.
+CLIP_VERSION = 1
+TEST_SIZE = (640, 360)
+BENCH_SIZE = (1280, 720)
+# The photo region kept around the detected face box, as a fraction of the box size.
+CROP_MARGIN = 0.45
+
+OBAMA = "obama/obama2.jpg"
+BIDEN = "biden/biden2.jpg"
+KIT = "kit_harington/kit2.jpg"
+ROSE = "rose_leslie/rose2.jpg"
+
+
+class ClipError(RuntimeError):
+    """A clip that cannot be built (missing photo, no face in it, ffmpeg failed)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One person in a scene: their face walks in from a side, stands, and maybe walks out.
+
+    Times are seconds from the clip's start. `stand_x` is the face centre where they stop, as a
+    fraction of the frame width; `face_height` the final face-box height as a fraction of the
+    frame height (0.3 at 360p is a 108 px face). While walking the face grows from
+    `start_scale` x that size, as if coming closer.
+    """
+
+    photo: str
+    enter_at: float = 1.0
+    walk_s: float = 3.0
+    leave_at: float | None = None
+    side: Literal["left", "right"] = "left"
+    stand_x: float = 0.5
+    face_height: float = 0.3
+    start_scale: float = 0.6
+
+    def pose(self, t: float, frame_w: int, frame_h: int) -> tuple[float, float, float] | None:
+        """(centre x, centre y, face height) in pixels at time t, or None when out of frame."""
+        if t < self.enter_at:
+            return None
+        final_h = self.face_height * frame_h
+        outside = -0.25 * frame_w if self.side == "left" else 1.25 * frame_w
+        stand = self.stand_x * frame_w
+        walked = min(1.0, (t - self.enter_at) / self.walk_s) if self.walk_s > 0 else 1.0
+        x = outside + (stand - outside) * walked
+        scale = self.start_scale + (1.0 - self.start_scale) * walked
+        if self.leave_at is not None and t >= self.leave_at:
+            gone = min(1.0, (t - self.leave_at) / max(self.walk_s, 1e-6))
+            if gone >= 1.0:
+                return None
+            exit_x = 1.25 * frame_w if self.side == "left" else -0.25 * frame_w
+            x = stand + (exit_x - stand) * gone  # out at the opposite side
+        # A small step-by-step bob while walking keeps the face box moving like a person.
+        bob = 0.01 * frame_h * math.sin(2 * math.pi * 2 * t) if walked < 1.0 else 0.0
+        y = 0.42 * frame_h + bob
+        return x, y, final_h * scale
+
+    def visible_between(self, seconds: float) -> tuple[float, float] | None:
+        """The interval [start, end) when this actor's face is (at least partly) in the clip."""
+        if self.enter_at >= seconds:
+            return None
+        end = seconds if self.leave_at is None else min(seconds, self.leave_at + self.walk_s)
+        return self.enter_at, end
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What a camera sees: a name, the actors, and the default length in seconds."""
+
+    name: str
+    actors: tuple[Actor, ...] = field(default_factory=tuple)
+    seconds: float = 10.0
+
+    def photos(self) -> tuple[str, ...]:
+        """The face photos (relative to faces_dir) that appear in this scene."""
+        return tuple(actor.photo for actor in self.actors)
+
+
+def walking_in(photo: str, name: str, *, enter_at: float = 1.0, seconds: float = 10.0) -> Scene:
+    """A scene where one person walks in from the left and then stands in the middle."""
+    return Scene(name, (Actor(photo, enter_at=enter_at),), seconds)
+
+
+WALK_IN = walking_in(OBAMA, "walk_in")
+"""An enrolled guest (Obama; enrol a different photo, e.g. obama/obama1.jpg) walks in at 1 s."""
+WALK_IN_OTHER = walking_in(BIDEN, "walk_in_other")
+"""A second enrolled guest (Biden; enrol biden/biden1.jpg) walks in at 1 s."""
+STRANGER = walking_in(KIT, "stranger")
+"""Somebody nobody enrolled (Kit Harington) walks in at 1 s."""
+STANDING = Scene("standing", (Actor(OBAMA, enter_at=0.0, walk_s=0.0),), 25.0)
+"""Obama stands in the middle for the whole clip (use `seconds` for N)."""
+TWO_PEOPLE = Scene(
+    "two_people",
+    (
+        Actor(BIDEN, enter_at=1.0, stand_x=0.28, face_height=0.28),
+        Actor(ROSE, enter_at=1.5, side="right", stand_x=0.72, face_height=0.28),
+    ),
+    10.0,
+)
+"""Biden walks in from the left, Rose Leslie (a stranger) from the right, both stay."""
+EMPTY = Scene("empty", (), 6.0)
+"""Nobody: just the background."""
+SCENES = {s.name: s for s in (WALK_IN, WALK_IN_OTHER, STRANGER, STANDING, TWO_PEOPLE, EMPTY)}
+
+
+@lru_cache(maxsize=32)
+def face_crop(photo: Path) -> tuple[np.ndarray, float]:
+    """The face with a margin cut from `photo` (BGR) and the face box height inside it."""
+    image = cv2.imread(str(photo), cv2.IMREAD_COLOR)
+    if image is None:
+        raise ClipError(f"{photo}: cannot read the photo")
+    import dlib  # only here: dlib's HOG finds the box once per photo
+
+    rgb = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    boxes = dlib.get_frontal_face_detector()(rgb, 0)
+    if len(boxes) != 1:
+        raise ClipError(f"{photo}: expected one face, found {len(boxes)}")
+    box = boxes[0]
+    w, h = box.right() - box.left(), box.bottom() - box.top()
+    left = max(0, int(box.left() - CROP_MARGIN * w))
+    top = max(0, int(box.top() - CROP_MARGIN * h))
+    right = min(image.shape[1], int(box.right() + CROP_MARGIN * w))
+    bottom = min(image.shape[0], int(box.bottom() + CROP_MARGIN * h))
+    return np.ascontiguousarray(image[top:bottom, left:right]), float(h)
+
+
+def background(size: tuple[int, int]) -> np.ndarray:
+    """A plain wall-and-floor gradient (BGR) of `size` (w, h)."""
+    w, h = size
+    ramp = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
+    wall = np.array([150, 160, 170], np.float32) * (1 - 0.35 * ramp)
+    floor = np.array([90, 105, 115], np.float32)
+    column = np.where(ramp < 0.7, wall, floor).astype(np.uint8)  # (h, 3)
+    return np.repeat(column[:, None, :], w, axis=1)
+
+
+def _ellipse_mask(h: int, w: int) -> np.ndarray:
+    mask = np.zeros((h, w), np.float32)
+    cv2.ellipse(mask, (w // 2, h // 2), (max(1, w // 2 - 1), max(1, h // 2 - 1)), 0, 0, 360, 1, -1)
+    return cv2.GaussianBlur(mask, (0, 0), max(1.0, min(h, w) / 30))[:, :, None]
+
+
+def paste(frame: np.ndarray, crop: np.ndarray, face_h: float, pose: tuple[float, ...]) -> None:
+    """Blend `crop`, scaled so its face is pose[2] px high, centred at pose[:2], into `frame`."""
+    cx, cy, target_h = pose
+    scale = target_h / face_h
+    w, h = max(2, round(crop.shape[1] * scale)), max(2, round(crop.shape[0] * scale))
+    part = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
+    x0, y0 = round(cx - w / 2), round(cy - h / 2)
+    fx0, fy0 = max(0, x0), max(0, y0)
+    fx1, fy1 = min(frame.shape[1], x0 + w), min(frame.shape[0], y0 + h)
+    if fx1 <= fx0 or fy1 <= fy0:
+        return
+    mask = _ellipse_mask(h, w)[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0]
+    src = part[fy0 - y0 : fy1 - y0, fx0 - x0 : fx1 - x0].astype(np.float32)
+    dst = frame[fy0:fy1, fx0:fx1].astype(np.float32)
+    frame[fy0:fy1, fx0:fx1] = (src * mask + dst * (1 - mask)).astype(np.uint8)
+
+
+def render_frames(scene: Scene, faces_dir: Path, size: tuple[int, int], seconds: float, fps: int):
+    """Yield the scene's BGR frames (uint8, h x w x 3), deterministically."""
+    crops = {a.photo: face_crop(faces_dir / a.photo) for a in scene.actors}
+    base = background(size)
+    for index in range(max(1, round(seconds * fps))):
+        frame = base.copy()
+        for actor in scene.actors:
+            pose = actor.pose(index / fps, *size)
+            if pose is not None:
+                crop, face_h = crops[actor.photo]
+                paste(frame, crop, face_h, pose)
+        yield frame
+
+
+def ffmpeg_command(out_path: Path, size: tuple[int, int], fps: int) -> list[str]:
+    """ffmpeg reading raw BGR frames on stdin and writing RTSP.md's looping-friendly MPEG-TS."""
+    w, h = size
+    return [
+        *("ffmpeg", "-hide_banner", "-loglevel", "error", "-y"),
+        *("-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-r", str(fps), "-i", "-"),
+        *("-an", "-vf", "setpts=PTS-STARTPTS", "-c:v", "libx264", "-preset", "veryfast"),
+        *("-profile:v", "baseline", "-level", "3.1", "-pix_fmt", "yuv420p", "-r", str(fps)),
+        *("-g", str(fps), "-keyint_min", str(fps), "-sc_threshold", "0", "-bf", "0"),
+        *("-x264-params", "repeat-headers=1", "-threads", "1", "-f", "mpegts", str(out_path)),
+    ]
+
+
+def build_clip(
+    out_path: Path,
+    scene: Scene,
+    faces_dir: Path,
+    *,
+    size: tuple[int, int] = TEST_SIZE,
+    seconds: float | None = None,
+    fps: int = 15,
+) -> Path:
+    """Render `scene` to an MPEG-TS file at `out_path` (written atomically) and return it."""
+    if shutil.which("ffmpeg") is None:
+        raise ClipError("ffmpeg is not installed")
+    w, h = size
+    if w % 2 or h % 2 or w < 64 or h < 64:
+        raise ClipError(f"size {w}x{h}: width and height must be even and at least 64")
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(out_path.name + ".part")
+    length = scene.seconds if seconds is None else seconds
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(
+            ffmpeg_command(partial, size, fps), stdin=subprocess.PIPE, stderr=errors
+        )
+        assert proc.stdin is not None
+        try:
+            for frame in render_frames(scene, faces_dir, size, length, fps):
+                proc.stdin.write(frame.tobytes())
+        except BrokenPipeError:
+            pass  # ffmpeg died: its own message below says why
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.close()
+            proc.wait()
+        errors.seek(0)
+        message = errors.read().decode(errors="replace").strip()
+    if proc.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise ClipError(f"ffmpeg failed for {out_path.name}: {message}")
+    partial.replace(out_path)
+    return out_path
+
+
+def clip_key(scene: Scene, size: tuple[int, int], seconds: float, fps: int) -> str:
+    """A short stable hash of everything that changes a clip's bytes."""
+    text = repr((CLIP_VERSION, scene, tuple(size), float(seconds), int(fps)))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+class ClipCache:
+    """Builds each distinct clip once under `root` and hands back its path (thread-safe)."""
+
+    def __init__(self, root: Path, faces_dir: Path) -> None:
+        self.root = Path(root)
+        self.faces_dir = Path(faces_dir)
+        self._lock = threading.Lock()
+
+    def get(
+        self,
+        scene: Scene,
+        *,
+        size: tuple[int, int] = TEST_SIZE,
+        seconds: float | None = None,
+        fps: int = 15,
+    ) -> Path:
+        """The clip for these parameters, building it on first use."""
+        length = scene.seconds if seconds is None else seconds
+        w, h = size
+        name = f"{scene.name}-{w}x{h}-{length:g}s-{fps}fps-{clip_key(scene, size, length, fps)}.ts"
+        path = self.root / name
+        with self._lock:
+            if not path.is_file():
+                build_clip(path, scene, self.faces_dir, size=size, seconds=length, fps=fps)
+        return path
+
+
+def with_seconds(scene: Scene, seconds: float) -> Scene:
+    """The same scene with another default length."""
+    return replace(scene, seconds=seconds)
