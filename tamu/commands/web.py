@@ -1,13 +1,156 @@
-"""`tamu web` and `tamu run` (placeholder until implemented)."""
+"""`tamu web` (the dashboard alone) and `tamu run` (dashboard and capture worker together)."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import multiprocessing
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
 
 import click
 
+from core.config import Config
+from tamu.context import AppContext, pass_ctx, setup_logging
+
+log = logging.getLogger(__name__)
+EVENT_QUEUE_SIZE = 1000
+WORKER_STOP_S = 15.0
+
+host_option = click.option("--host", default=None, help="Listen address (default: web.host).")
+port_option = click.option("--port", type=int, default=None, help="Port (default: web.port).")
+
 
 @click.command()
-def web() -> None:
-    """Not implemented yet."""
+@host_option
+@port_option
+@pass_ctx
+def web(ctx: AppContext, host: str | None, port: int | None) -> None:
+    """Start the dashboard alone; worker events arrive over Redis when events.redis_url is set."""
+    from web.realtime import start_redis_relay
+
+    app = _prepare(ctx)
+    stop = threading.Event()
+    if ctx.config.events.redis_url:
+        start_redis_relay(app, ctx.config.events.redis_url, stop)
+    else:
+        log.info("events.redis_url is not set: live worker events need `tamu run` or Redis")
+    try:
+        with _sigterm_as_interrupt():
+            _serve(app, ctx.config, host, port)
+    finally:
+        stop.set()
 
 
 @click.command()
-def run() -> None:
-    """Not implemented yet."""
+@host_option
+@port_option
+@pass_ctx
+def run(ctx: AppContext, host: str | None, port: int | None) -> None:
+    """Start the dashboard and the capture worker (its own process) together."""
+    from core.sinks import QueueSink
+    from web.realtime import start_queue_relay
+
+    app = _prepare(ctx)
+    spawn = multiprocessing.get_context("spawn")
+    events = spawn.Queue(maxsize=EVENT_QUEUE_SIZE)
+    stop_worker = spawn.Event()
+    verbose = logging.getLogger().isEnabledFor(logging.DEBUG)
+    worker = spawn.Process(
+        target=worker_main,
+        args=(ctx.config, functools.partial(QueueSink, events), stop_worker, verbose),
+        name="tamu-worker",
+        daemon=False,  # it starts its own camera processes, which daemons may not
+    )
+    relay_stop = threading.Event()
+    start_queue_relay(app, events, relay_stop)
+    worker.start()
+    log.info("capture worker started (pid %s)", worker.pid)
+    try:
+        with _sigterm_as_interrupt():
+            _serve(app, ctx.config, host, port)
+    finally:
+        _stop_worker(worker, stop_worker)
+        relay_stop.set()
+        events.cancel_join_thread()
+
+
+def worker_main(config: Config, sink_factory: Any, stop: Any, verbose: bool) -> None:
+    """The capture worker process: Ctrl-C is the parent's to handle; it sets `stop`."""
+    from vision.worker import run_worker
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    setup_logging(verbose)
+    run_worker(config, sink_factory, stop)
+
+
+def _stop_worker(worker: Any, stop: Any) -> None:
+    stop.set()
+    worker.join(WORKER_STOP_S)
+    if worker.is_alive():
+        log.warning("capture worker did not stop within %.0f s; terminating it", WORKER_STOP_S)
+        worker.terminate()
+        worker.join(5)
+    log.info("capture worker stopped (exit code %s)", worker.exitcode)
+
+
+def _prepare(ctx: AppContext):
+    """Migrate the database, build the app, and tell the user where to go."""
+    from storage.db import upgrade
+    from storage.users import count_users
+    from tamu.commands.users import ADD_USER_HINT
+    from web import create_app
+
+    upgrade(ctx.config.storage.database_url)
+    app = create_app(ctx.config)
+    with ctx.sessions() as db:
+        if count_users(db) == 0:
+            click.echo(f"No dashboard user yet. Create one in another terminal:\n  {ADD_USER_HINT}")
+    return app
+
+
+def _serve(app: Any, config: Config, host: str | None, port: int | None) -> None:
+    """Serve until Ctrl-C (or SIGTERM)."""
+    from web.extensions import socketio
+
+    host = host or config.web.host
+    port = config.web.port if port is None else port
+    click.echo(f"Tamu dashboard: open {_address(host, port)}/login")
+    # Threading mode's server is Werkzeug's: Flask-SocketIO calls it "unsafe" for production,
+    # but it serves the handful of users on the residence LAN well and needs no eventlet/gevent
+    # monkey-patching (issue 3). The flag acknowledges that choice.
+    with contextlib.suppress(KeyboardInterrupt):
+        socketio.run(
+            app,
+            host=host,
+            port=port,
+            debug=False,
+            use_reloader=False,
+            log_output=False,
+            allow_unsafe_werkzeug=True,
+        )
+    click.echo("Tamu dashboard stopped.")
+
+
+def _address(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "[::1]" if host == "::" else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C so the server returns and the worker is stopped cleanly."""
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -1,0 +1,122 @@
+"""Dashboard accounts: create, authenticate (scrypt), list and disable."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from storage.models import ROLES, User
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,59}$")
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+FULL_NAME_MAX = 120
+HASH_METHOD = "scrypt"
+# Checked when the username is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method=HASH_METHOD)
+
+
+class UserError(ValueError):
+    """An account that cannot be created or changed; the message says why."""
+
+
+def normalise_username(username: str) -> str:
+    """Usernames are case-insensitive: stored and looked up in lower case."""
+    return (username or "").strip().lower()
+
+
+def check_password(password: str) -> None:
+    """Refuse an empty, short or absurdly long password."""
+    if not password or not password.strip():
+        raise UserError("password must not be empty")
+    if len(password) < PASSWORD_MIN:
+        raise UserError(f"password is too short: at least {PASSWORD_MIN} characters")
+    if len(password) > PASSWORD_MAX:
+        raise UserError(f"password is too long: at most {PASSWORD_MAX} characters")
+
+
+def create_user(
+    session: Session,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    full_name: str | None = None,
+    hash_method: str = HASH_METHOD,
+) -> User:
+    """Validate and add an account (the caller commits); the password is stored as a KDF hash.
+
+    `hash_method` is werkzeug's method string; tests pass cheaper scrypt parameters.
+    """
+    name = normalise_username(username)
+    if not USERNAME.match(name):
+        raise UserError(
+            "username must be 3-60 characters: lower-case letters, digits, '.', '_' or '-'"
+        )
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    check_password(password)
+    full = (full_name or "").strip() or None
+    if full and len(full) > FULL_NAME_MAX:
+        raise UserError(f"full name is too long: at most {FULL_NAME_MAX} characters")
+    if get_user_by_username(session, name) is not None:
+        raise UserError(f"username {name!r} already exists")
+    user = User(
+        username=name,
+        role=role,
+        full_name=full,
+        active=True,
+        password_hash=generate_password_hash(password, method=hash_method),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this username and password, else None."""
+    user = check_credentials(session, username, password)
+    return user if user is not None and user.active else None
+
+
+def check_credentials(session: Session, username: str, password: str) -> User | None:
+    """The user (active or disabled) whose password this is, else None."""
+    user = get_user_by_username(session, normalise_username(username))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    return user if check_password_hash(user.password_hash, password or "") else None
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """The user with this id, or None."""
+    return session.get(User, user_id)
+
+
+def get_user_by_username(session: Session, username: str) -> User | None:
+    """The user with this (case-insensitive) username, or None."""
+    name = normalise_username(username)
+    return session.scalar(select(User).where(User.username == name))
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, by username."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def count_users(session: Session) -> int:
+    """How many accounts exist (active or not)."""
+    return int(session.scalar(select(func.count(User.id))) or 0)
+
+
+def disable_user(session: Session, username: str) -> User:
+    """Mark an account inactive (it can no longer log in); UserError if it does not exist."""
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise UserError(f"no user called {normalise_username(username)!r}")
+    user.active = False
+    session.flush()
+    return user

@@ -1,0 +1,127 @@
+"""The dashboard: a Flask app factory with Socket.IO, logins, roles and translations."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+from core.config import Config
+from core.sinks import EventSink, NullSink
+from storage.db import make_engine, make_session_factory
+from storage.media import MediaStore
+from web import auth, i18n
+from web.extensions import TamuState, csrf, limiter, login_manager, socketio
+from web.responses import register_error_handlers
+
+log = logging.getLogger(__name__)
+
+# Modules whose `bp` Blueprint is registered, in order. Add a module here to add its pages.
+BLUEPRINTS = [
+    "web.auth",
+    "web.i18n",
+    "web.media",
+    "web.bupati",
+    "web.guard",
+    "web.operator",
+    "web.review",
+]
+SECRET_ENV = "TAMU_SECRET_KEY"
+SESSION_HOURS = 12
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def create_app(config: Config, *, sink: EventSink | None = None, testing: bool = False) -> Flask:
+    """Build the dashboard for `config`; `sink` also receives every event the web publishes."""
+    app = Flask(__name__)
+    app.testing = testing
+    app.config.update(
+        SECRET_KEY=load_secret_key(Path(config.web.secret_key_file)),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        # The dashboards stay open all evening; the token lives as long as the session.
+        WTF_CSRF_TIME_LIMIT=None,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    engine = make_engine(config.storage.database_url)
+    app.extensions["tamu"] = TamuState(
+        config=config,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        media=MediaStore(config.storage.media_dir),
+        sink=sink or NullSink(),
+    )
+    _init_extensions(app, config)
+    for module in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(module).bp)
+    auth.check_declared_roles(app)
+    app.before_request(auth.enforce_policy)
+    app.after_request(_security_headers)
+    register_error_handlers(app, catch_all=not testing)
+    app.context_processor(_template_globals)
+    return app
+
+
+def _init_extensions(app: Flask, config: Config) -> None:
+    import web.realtime  # noqa: F401  (registers the Socket.IO handlers before init_app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app, config.timezone)
+    socketio.init_app(app, async_mode="threading", logger=False, engineio_logger=False)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def _template_globals() -> dict[str, object]:
+    return {
+        "languages": i18n.LANGUAGES,
+        "current_language": i18n.select_locale(),
+        "current_role": auth.current_role(),
+        "labels": i18n.labels(),
+        "camera_labels": {k: str(v) for k, v in i18n.CAMERA_STATUS_LABELS.items()},
+    }
+
+
+def load_secret_key(path: Path) -> str:
+    """$TAMU_SECRET_KEY, else the key in `path`, created (mode 0600) with a random key if absent."""
+    from_env = os.environ.get(SECRET_ENV, "").strip()
+    if from_env:
+        return from_env
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key(path)  # another process created it first
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(secrets.token_hex(32) + "\n")
+    log.info("generated a new session secret in %s", path)
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> str:
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path}: session secret is too short; delete it to generate a new one")
+    return key

@@ -1,0 +1,48 @@
+"""The Flask extensions, created once and bound to an app with `init_app` in `create_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_socketio import SocketIO
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.config import Config
+from core.sinks import EventSink
+from storage.media import MediaStore
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+# In-memory counters: one dashboard process serves the residence (RATELIMIT_STORAGE_URI may
+# point at Redis when there are several).
+limiter = Limiter(get_remote_address, storage_uri="memory://", headers_enabled=True)
+babel = Babel()
+# Threading mode with simple-websocket: no eventlet/gevent monkey-patching (issue 3).
+socketio = SocketIO(async_mode="threading")
+
+
+@dataclass
+class TamuState:
+    """What the views need, kept in `app.extensions["tamu"]` (attribute or item access)."""
+
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    media: MediaStore
+    sink: EventSink
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+
+def state() -> TamuState:
+    """The current app's TamuState."""
+    return current_app.extensions["tamu"]

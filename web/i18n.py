@@ -1,0 +1,126 @@
+"""Language (Bahasa Indonesia by default, English selectable) and local times."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from web.extensions import babel
+from web.responses import local_path
+
+log = logging.getLogger(__name__)
+bp = Blueprint("i18n", __name__)
+
+DEFAULT_LANGUAGE = "id"
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+TRANSLATIONS = Path(__file__).parent / "translations"
+DATETIME_FORMAT = "%d-%m-%Y %H:%M"
+
+
+def select_locale() -> str:
+    """The language chosen in this session, else Bahasa Indonesia."""
+    lang = session.get("lang")
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def local_time(value: datetime | None, tz: ZoneInfo, fmt: str = DATETIME_FORMAT) -> str:
+    """An aware datetime in `tz` formatted with `fmt`; '—' for None."""
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the jakarta filter")
+    return value.astimezone(tz).strftime(fmt)
+
+
+def init_app(app: Flask, timezone: str) -> None:
+    """Bind Flask-Babel and register the `jakarta` filter for `timezone`."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = timezone
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
+    babel.init_app(app, locale_selector=select_locale)
+    tz = ZoneInfo(timezone)
+
+    @app.template_filter("jakarta")
+    def jakarta(value: datetime | None, fmt: str = DATETIME_FORMAT) -> str:
+        """A stored (UTC) datetime shown in the configured timezone."""
+        return local_time(value, tz, fmt)
+
+    missing = [lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE and not _compiled(lang)]
+    if missing:
+        log.warning("no compiled translations for %s: run `make translations`", ", ".join(missing))
+
+
+def _compiled(lang: str) -> bool:
+    return (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").is_file()
+
+
+@bp.post("/language")
+def set_language():
+    """Remember the chosen language in the session and go back."""
+    lang = request.form.get("lang", "")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    target = local_path(request.form.get("next"))
+    if target is None:
+        target = url_for("auth.index") if current_user.is_authenticated else url_for("auth.login")
+    return redirect(target)
+
+
+# Labels of stored codes, translated when shown (lazy: evaluated in the request's language).
+DECISION_LABELS = {
+    "receive": _l("Terima"),
+    "wait": _l("Minta menunggu"),
+    "reschedule": _l("Jadwalkan ulang"),
+    "decline": _l("Tolak"),
+    "delegate": _l("Delegasikan"),
+}
+CATEGORY_LABELS = {
+    "pemerintah": _l("Pemerintah"),
+    "swasta": _l("Swasta"),
+    "masyarakat": _l("Masyarakat"),
+}
+ARRIVAL_STATUS_LABELS = {
+    "waiting": _l("Menunggu"),
+    "received": _l("Diterima"),
+    "rescheduled": _l("Dijadwalkan ulang"),
+    "declined": _l("Ditolak"),
+    "delegated": _l("Didelegasikan"),
+    "left": _l("Sudah pulang"),
+    "dismissed": _l("Diabaikan"),
+}
+CAMERA_STATUS_LABELS = {
+    "online": _l("Aktif"),
+    "offline": _l("Mati"),
+    "reconnecting": _l("Menyambung ulang"),
+}
+ESCORT_STATUS_LABELS = {
+    "pending": _l("Perlu diantar"),
+    "escorted": _l("Sudah diantar"),
+    "left": _l("Sudah pulang"),
+}
+ROLE_LABELS = {
+    "bupati": _l("Bupati"),
+    "adjutant": _l("Ajudan"),
+    "guard": _l("Penjaga (Satpol PP)"),
+    "operator": _l("Operator buku tamu"),
+    "security": _l("Keamanan"),
+    "admin": _l("Admin"),
+}
+
+
+def labels() -> dict[str, dict[str, object]]:
+    """Every label table, for templates."""
+    return {
+        "decision": DECISION_LABELS,
+        "category": CATEGORY_LABELS,
+        "arrival_status": ARRIVAL_STATUS_LABELS,
+        "camera_status": CAMERA_STATUS_LABELS,
+        "escort_status": ESCORT_STATUS_LABELS,
+        "role": ROLE_LABELS,
+    }

@@ -1,0 +1,41 @@
+"""Snapshots and enrolment photos, served only to roles allowed to see them, and audited.
+
+Audit granularity: one `view_snapshot` row per file served. Snapshot names are random and never
+change, so the browser keeps them in its private cache and a re-rendered list does not fetch
+(or audit) the same face again. Live camera frames (web/guard.py) are audited once per guard
+page view instead of once per refresh.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, send_file
+from flask_babel import gettext as _
+
+from storage.media import MediaError
+from web import security_policy as policy
+from web.auth import audit, current_role, roles_required
+from web.extensions import state
+from web.responses import error_page
+
+log = logging.getLogger(__name__)
+bp = Blueprint("media", __name__, url_prefix="/media")
+SNAPSHOT_MAX_AGE_S = 3600
+
+
+@bp.get("/<path:rel>")
+@roles_required()
+def snapshot(rel: str):
+    """One stored JPEG, if this role may see its kind; refuses paths outside the store."""
+    if not policy.may_view_media(current_role(), rel):
+        return error_page(_("Anda tidak berwenang melihat gambar ini."), 403)
+    try:
+        path = state().media.resolve(rel)
+    except MediaError:
+        return error_page(_("Gambar tidak ditemukan."), 404)
+    audit("view_snapshot", rel)
+    response = send_file(path, mimetype="image/jpeg", max_age=SNAPSHOT_MAX_AGE_S, etag=False)
+    response.cache_control.private = True
+    response.cache_control.public = False
+    return response

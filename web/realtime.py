@@ -1,0 +1,183 @@
+"""Socket.IO: who joins which room, what clients may ask, and events pushed to the rooms.
+
+Events reach `publish` three ways: from the web's own views after a commit, from the capture
+worker's multiprocessing queue (`tamu run`), and from the Redis channel `tamu:events`
+(`tamu web` with `events.redis_url`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from flask_login import current_user
+from flask_socketio import join_room
+from sqlalchemy import select
+
+from core.events import EVENT_TYPES, Event
+from core.sinks import REDIS_CHANNEL
+from storage.models import Camera
+from storage.visits import is_receiving
+from web import security_policy as policy
+from web.extensions import socketio, state
+
+log = logging.getLogger(__name__)
+RELAY_POLL_S = 0.5
+REDIS_BACKOFF_MAX_S = 30.0
+
+
+def publish(event: Event | dict[str, Any]) -> None:
+    """Emit an event (an Event or its to_dict form) to every room allowed to see it."""
+    payload = event.to_dict() if isinstance(event, Event) else dict(event)
+    name = str(payload.get("type", ""))
+    rooms = policy.rooms_for_event(name)
+    if not rooms:
+        log.warning("event %r has no rooms; dropped", name)
+        return
+    socketio.emit(name, payload, to=sorted(rooms))
+    if has_app_context() and isinstance(event, Event):
+        current_app.extensions["tamu"].sink.publish(event)
+
+
+def _role() -> str | None:
+    return current_user.role if current_user.is_authenticated else None
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> bool:
+    """Refuse anonymous connections; put the user in the rooms of their role."""
+    role = _role()
+    if role is None:
+        log.info("refused an anonymous Socket.IO connection")
+        return False
+    for room in sorted(policy.rooms_for_role(role)):
+        join_room(room)
+    return True
+
+
+def _refused(event: str) -> dict[str, Any]:
+    log.warning("refused Socket.IO event %r from role %r", event, _role())
+    return {"ok": False, "error": "forbidden"}
+
+
+@socketio.on("camera_states")
+def on_camera_states(*_args: Any) -> dict[str, Any]:
+    """Acknowledge with every camera's current status (pages resync after a reconnect)."""
+    if not policy.may_send(_role(), "camera_states"):
+        return _refused("camera_states")
+    return {"ok": True, "cameras": camera_states()}
+
+
+@socketio.on("receiving_state")
+def on_receiving_state(*_args: Any) -> dict[str, Any]:
+    """Acknowledge with whether the Bupati receives guests now."""
+    if not policy.may_send(_role(), "receiving_state"):
+        return _refused("receiving_state")
+    with state().sessions() as db:
+        return {"ok": True, "receiving": is_receiving(db)}
+
+
+@socketio.on("*")
+def on_unknown_event(event: str, *_args: Any) -> dict[str, Any]:
+    """Any event without a handler is refused."""
+    return _refused(event)
+
+
+def camera_rows(db: Any) -> list[dict[str, Any]]:
+    """Every configured camera with its stored status (offline until the worker reports)."""
+    rows = {cam.name: cam for cam in db.scalars(select(Camera))}
+    out = []
+    for cam in state().config.cameras:
+        row = rows.get(cam.name)
+        out.append(
+            {
+                "camera": cam.name,
+                "role": cam.role.value,
+                "status": row.status if row else "offline",
+                "last_frame_at": row.last_frame_at if row else None,
+                "fps": row.fps if row else 0.0,
+                "error": row.error if row else None,
+            }
+        )
+    return out
+
+
+def camera_states() -> list[dict[str, Any]]:
+    """camera_rows as JSON-ready dicts (the `camera_status` event's fields)."""
+    with state().sessions() as db:
+        rows = camera_rows(db)
+    for row in rows:
+        row["last_frame_at"] = row["last_frame_at"].isoformat() if row["last_frame_at"] else None
+    return rows
+
+
+def start_queue_relay(app: Flask, events: Any, stop: threading.Event) -> None:
+    """Relay events put on a multiprocessing queue (the embedded capture worker)."""
+    socketio.start_background_task(_relay_queue, app, events, stop)
+
+
+def _relay_queue(app: Flask, events: Any, stop: threading.Event) -> None:
+    log.info("relaying worker events from the process queue")
+    with app.app_context():
+        while not stop.is_set():
+            try:
+                item = events.get(timeout=RELAY_POLL_S)
+            except queue.Empty:
+                continue
+            except (EOFError, OSError, ValueError):
+                log.warning("worker event queue closed; relay stops")
+                return
+            _relay_one(item)
+
+
+def start_redis_relay(app: Flask, url: str, stop: threading.Event) -> None:
+    """Relay events published on the Redis channel `tamu:events` (a worker elsewhere)."""
+    socketio.start_background_task(_relay_redis, app, url, stop)
+
+
+def _relay_redis(app: Flask, url: str, stop: threading.Event) -> None:
+    import redis
+
+    backoff = 0.5
+    with app.app_context():
+        while not stop.is_set():
+            try:
+                client = redis.Redis.from_url(url, socket_connect_timeout=2)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(REDIS_CHANNEL)
+                log.info("relaying worker events from Redis channel %s", REDIS_CHANNEL)
+                backoff = 0.5
+                _read_redis(pubsub, stop)
+                pubsub.close()
+            except redis.RedisError as exc:
+                log.warning("Redis event relay: %s; retrying in %.1f s", exc, backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, REDIS_BACKOFF_MAX_S)
+
+
+def _read_redis(pubsub: Any, stop: threading.Event) -> None:
+    while not stop.is_set():
+        message = pubsub.get_message(timeout=RELAY_POLL_S)
+        if message and message.get("type") == "message":
+            try:
+                _relay_one(json.loads(message["data"]))
+            except (ValueError, TypeError) as exc:
+                log.warning("ignored a malformed event on %s: %s", REDIS_CHANNEL, exc)
+
+
+def _relay_one(item: Any) -> None:
+    """Publish one relayed event (an Event, or a dict naming a known event type)."""
+    if isinstance(item, dict) and item.get("type") not in EVENT_TYPES:
+        log.warning("ignored an event of unknown type %r", item.get("type"))
+        return
+    if not isinstance(item, (Event, dict)):
+        log.warning("ignored a relayed %s", type(item).__name__)
+        return
+    try:
+        publish(item)
+    except Exception:
+        log.exception("relaying an event failed")

@@ -1,0 +1,240 @@
+/* Tamu dashboard: live panels over Socket.IO, forms sent with fetch(), ticking wait times.
+ * Plain JS, no build step; served by the app itself (the residence network may be offline). */
+(function () {
+  "use strict";
+
+  var csrfToken = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+  var TICK_MS = 10000;
+  var REFRESH_DEBOUNCE_MS = 150;
+
+  function request(url, options) {
+    var opts = options || {};
+    opts.credentials = "same-origin";
+    opts.headers = Object.assign({ "X-Requested-With": "fetch" }, opts.headers || {});
+    return fetch(url, opts).then(function (response) {
+      if (response.status === 401) {
+        window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+        throw new Error("not logged in");
+      }
+      return response;
+    });
+  }
+
+  /* ---- toast ---- */
+  var toastTimer = null;
+  function toast(message, kind) {
+    var box = document.getElementById("toast");
+    if (!box || !message) { return; }
+    box.textContent = message;
+    box.className = "toast " + (kind || "success");
+    box.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { box.hidden = true; }, kind === "error" ? 8000 : 4000);
+  }
+
+  /* ---- ticking "minutes waited" ---- */
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      var since = Date.parse(el.getAttribute("data-since"));
+      if (!isNaN(since)) { el.textContent = String(Math.max(0, Math.floor((now - since) / 60000))); }
+    });
+  }
+
+  /* ---- panels: refreshed from the server, keeping items the user is working in ---- */
+  function isBusy(item) {
+    return item.contains(document.activeElement) && document.activeElement !== document.body ||
+      item.querySelector("details[open]") !== null || item.querySelector(".dirty") !== null;
+  }
+
+  function swapPanel(panel, html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    panel.querySelectorAll("[data-key]").forEach(function (old) {
+      if (!isBusy(old)) { return; }
+      var key = old.getAttribute("data-key");
+      var twin = tpl.content.querySelector('[data-key="' + CSS.escape(key) + '"]');
+      if (twin) { twin.replaceWith(old); }
+    });
+    panel.replaceChildren(tpl.content);
+    tick();
+  }
+
+  var pending = new Map();
+  function refreshPanel(panel) {
+    if (pending.has(panel)) { return; }
+    pending.set(panel, setTimeout(function () {
+      pending.delete(panel);
+      request(panel.getAttribute("data-src"), { headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(r.status)); })
+        .then(function (html) { swapPanel(panel, html); })
+        .catch(function (err) { console.warn("panel refresh failed", err); });
+    }, REFRESH_DEBOUNCE_MS));
+  }
+
+  function refreshPanelsFor(eventName) {
+    document.querySelectorAll("[data-panel]").forEach(function (panel) {
+      var events = (panel.getAttribute("data-events") || "").split(/\s+/);
+      if (events.indexOf(eventName) >= 0) { refreshPanel(panel); }
+    });
+  }
+
+  /* ---- forms sent with fetch(); plain POST still works without JS ---- */
+  function settle(form) {
+    var item = form.closest("[data-key]");
+    if (item) {
+      item.querySelectorAll("details[open]").forEach(function (d) { d.open = false; });
+      item.querySelectorAll(".dirty").forEach(function (d) { d.classList.remove("dirty"); });
+    }
+    if (document.activeElement) { document.activeElement.blur(); }
+  }
+
+  document.addEventListener("input", function (ev) {
+    var field = ev.target;
+    if (field.form && field.form.hasAttribute("data-ajax")) { field.form.classList.add("dirty"); }
+  });
+
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!form.hasAttribute("data-ajax")) { return; }
+    ev.preventDefault();
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    request(form.getAttribute("action"), {
+      method: "POST",
+      body: new FormData(form),
+      headers: { "X-CSRFToken": csrfToken, "Accept": "application/json" }
+    })
+      .then(function (r) { return r.json(); })
+      .then(function (body) {
+        if (body.ok) {
+          toast(body.message, "success");
+          settle(form);
+          var panel = form.closest("[data-panel]");
+          if (panel) { refreshPanel(panel); }
+        } else {
+          toast(body.error, "error");
+        }
+      })
+      .catch(function (err) { toast(String(err), "error"); })
+      .finally(function () { buttons.forEach(function (b) { b.disabled = false; }); });
+  });
+
+  /* ---- guest search (guard: "this is guest X") ---- */
+  function renderResults(form, guests, emptyText) {
+    var list = form.querySelector("[data-search-results]");
+    list.replaceChildren();
+    if (!guests.length) {
+      var none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = emptyText;
+      list.appendChild(none);
+      return;
+    }
+    guests.forEach(function (g) {
+      var li = document.createElement("li");
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.className = "result";
+      btn.setAttribute("data-testid", "guest-result");
+      btn.setAttribute("data-guest-id", String(g.id));
+      btn.textContent = g.name + (g.institution ? " · " + g.institution : "");
+      btn.addEventListener("click", function () {
+        form.querySelector("[data-guest-id]").value = String(g.id);
+        list.querySelectorAll(".result").forEach(function (b) { b.classList.remove("chosen"); });
+        btn.classList.add("chosen");
+      });
+      li.appendChild(btn);
+      list.appendChild(li);
+    });
+  }
+
+  var searchTimer = null;
+  document.addEventListener("input", function (ev) {
+    var input = ev.target;
+    if (!input.hasAttribute("data-search-input")) { return; }
+    var form = input.closest("[data-guest-search]");
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(function () {
+      var url = input.getAttribute("data-url") + "?q=" + encodeURIComponent(input.value);
+      request(url, { headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (body) { renderResults(form, body.guests || [], input.getAttribute("data-empty")); });
+    }, 250);
+  });
+
+  /* ---- live camera frames: reload each image after the previous one arrived ---- */
+  function startLiveImage(img) {
+    var base = img.getAttribute("src").split("?")[0];
+    var every = parseInt(img.getAttribute("data-refresh-ms"), 10) || 1000;
+    var hint = img.parentElement.querySelector(".nosignal");
+    function next() {
+      setTimeout(function () {
+        if (document.visibilityState === "hidden") { next(); return; }
+        img.src = base + "?t=" + Date.now();
+      }, every);
+    }
+    img.addEventListener("load", function () {
+      img.classList.remove("nosignal-img");
+      if (hint) { hint.hidden = true; }
+      next();
+    });
+    img.addEventListener("error", function () {
+      img.classList.add("nosignal-img");
+      if (hint) { hint.hidden = false; }
+      next();
+    });
+    if (img.complete) { next(); }
+  }
+
+  /* ---- camera status badges ---- */
+  var cameraLabels = {};
+  function setCameraStatus(name, status) {
+    document.querySelectorAll('[data-camera-status="' + CSS.escape(name) + '"]').forEach(function (el) {
+      el.setAttribute("data-status", status);
+      el.className = "badge cam-" + status;
+      if (cameraLabels[status]) { el.textContent = cameraLabels[status]; }
+    });
+  }
+
+  /* ---- Socket.IO ---- */
+  function setLive(state) {
+    var el = document.getElementById("live-status");
+    if (!el) { return; }
+    el.setAttribute("data-state", state);
+    el.textContent = el.getAttribute("data-text-" + state) || state;
+  }
+
+  function connect() {
+    if (typeof io === "undefined") { return; }
+    var socket = io();
+    socket.on("connect", function () {
+      setLive("live");
+      socket.emit("camera_states", function (ack) {
+        if (ack && ack.ok) { ack.cameras.forEach(function (c) { setCameraStatus(c.camera, c.status); }); }
+      });
+      // Anything missed while disconnected: reload every panel once.
+      document.querySelectorAll("[data-panel]").forEach(refreshPanel);
+    });
+    socket.on("disconnect", function () { setLive("offline"); });
+    socket.on("connect_error", function () { setLive("offline"); });
+    socket.on("camera_status", function (ev) { setCameraStatus(ev.camera, ev.status); });
+    socket.onAny(function (name) { refreshPanelsFor(name); });
+    window.tamuSocket = socket;
+  }
+
+  function start() {
+    var labelsEl = document.getElementById("camera-labels");
+    if (labelsEl) { cameraLabels = JSON.parse(labelsEl.textContent); }
+    document.querySelectorAll("img[data-live]").forEach(startLiveImage);
+    tick();
+    setInterval(tick, TICK_MS);
+    connect();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
