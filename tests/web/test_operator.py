@@ -1,0 +1,261 @@
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from core.events import GuestBookChanged
+from core.sinks import CollectingSink
+from storage.db import make_engine, make_session_factory, transaction, upgrade
+from storage.guests import create_guest
+from storage.models import Arrival, AuditLog, Camera, GuestBookEntry
+from storage.types import utcnow
+from storage.users import create_user
+from web import create_app
+
+PASSWORD = "rahasia-yang-panjang-1"
+GOOD = {
+    "arrival_id": "",
+    "name": "Siti Aminah",
+    "category": "pemerintah",
+    "institution": "Dinas Pendidikan",
+    "purpose": "Audiensi program sekolah",
+    "phone": "0812 3456 7890",
+    "companions": "2",
+}
+
+
+@pytest.fixture
+def web(write_config):
+    """An app on a migrated SQLite database with one user per role and two cameras."""
+    config, _path = write_config()
+    upgrade(config.storage.database_url)
+    engine = make_engine(config.storage.database_url)
+    sessions = make_session_factory(engine)
+    with transaction(sessions) as s:
+        for role in ("operator", "security", "guard", "admin"):
+            create_user(s, f"{role}1", role, PASSWORD)
+        s.add_all([Camera(name="gate", role="gate"), Camera(name="waiting", role="waiting_room")])
+        guest = create_guest(s, name="Pak Hadi", category="swasta", institution="PT Maju")
+    sink = CollectingSink()
+    app = create_app(config, sink=sink, testing=True)
+    yield {"app": app, "sessions": sessions, "sink": sink, "guest_id": guest.id}
+    app.extensions["tamu"].engine.dispose()
+    engine.dispose()
+
+
+def csrf_token(client, path="/login"):
+    html = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def login(app, username):
+    client = app.test_client()
+    token = csrf_token(client)
+    response = client.post(
+        "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def post(client, path, data):
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, "/operator/")})
+
+
+def add_arrival(sessions, *, guest_id=None, ago_min=5, status="waiting"):
+    with transaction(sessions) as s:
+        cam = s.scalars(select(Camera).where(Camera.name == "gate")).one()
+        at = utcnow() - timedelta(minutes=ago_min)
+        arrival = Arrival(
+            camera_id=cam.id, guest_id=guest_id, first_seen=at, last_seen=at, status=status
+        )
+        s.add(arrival)
+        s.flush()
+        return arrival.id
+
+
+def entries(sessions):
+    with sessions() as s:
+        return list(s.scalars(select(GuestBookEntry).order_by(GuestBookEntry.id)))
+
+
+def test_operator_page_shows_form_and_today(web):
+    arrival_id = add_arrival(web["sessions"], guest_id=web["guest_id"])
+    client = login(web["app"], "operator1")
+    html = client.get("/operator/").get_data(as_text=True)
+    assert 'data-testid="guestbook-form"' in html
+    assert 'data-testid="checkin-submit"' in html
+    assert f'data-testid="candidate-row" data-arrival-id="{arrival_id}"' in html
+    assert 'data-testid="entries-empty"' in html
+    assert 'name="csrf_token"' in html
+
+
+def test_walk_in_check_in_then_out(web):
+    client = login(web["app"], "operator1")
+    response = post(client, "/operator/checkin", GOOD)
+    assert response.status_code == 302
+    (entry,) = entries(web["sessions"])
+    assert (entry.arrival_id, entry.name, entry.category, entry.companions) == (
+        None,
+        "Siti Aminah",
+        "pemerintah",
+        2,
+    )
+    assert web["sink"].events[-1] == GuestBookChanged(entry.id, None, "checkin")
+    page = client.get("/operator/").get_data(as_text=True)
+    assert f'data-testid="guestbook-row" data-entry-id="{entry.id}"' in page
+    assert "Siti Aminah tercatat di buku tamu." in page
+    out = post(client, f"/operator/entries/{entry.id}/checkout", {})
+    assert out.status_code == 302
+    assert entries(web["sessions"])[0].checked_out_at is not None
+    assert web["sink"].events[-1] == GuestBookChanged(entry.id, None, "checkout")
+    again = client.post(
+        f"/operator/entries/{entry.id}/checkout",
+        data={"csrf_token": csrf_token(client, "/operator/")},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert again.status_code == 400
+    assert "sudah check-out" in again.get_json()["error"]
+    with web["sessions"]() as s:
+        actions = s.scalars(select(AuditLog.action).where(AuditLog.username == "operator1"))
+        assert [a for a in actions if a != "login"] == ["checkin", "checkout"]
+
+
+def test_recognised_arrival_is_prefilled_and_linked(web):
+    arrival_id = add_arrival(web["sessions"], guest_id=web["guest_id"])
+    client = login(web["app"], "operator1")
+    html = client.get(f"/operator/?arrival={arrival_id}").get_data(as_text=True)
+    assert 'value="Pak Hadi"' in html
+    assert 'value="PT Maju"' in html
+    assert '<option value="swasta" selected>' in html
+    assert f'<option value="{arrival_id}" selected>' in html
+    data = {**GOOD, "arrival_id": str(arrival_id), "name": "Pak Hadi", "category": "swasta"}
+    assert post(client, "/operator/checkin", data).status_code == 302
+    (entry,) = entries(web["sessions"])
+    assert (entry.arrival_id, entry.guest_id) == (arrival_id, web["guest_id"])
+    assert web["sink"].events[-1] == GuestBookChanged(entry.id, arrival_id, "checkin")
+    page = client.get("/operator/").get_data(as_text=True)
+    assert f'data-testid="candidate-row" data-arrival-id="{arrival_id}"' not in page
+    twice = post(client, "/operator/checkin", data)
+    assert twice.status_code == 400
+    assert "sudah tercatat di buku tamu" in twice.get_data(as_text=True)
+    assert len(entries(web["sessions"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"name": "   "}, "name", "Nama wajib diisi."),
+        ({"name": "x" * 121}, "name", "Nama maksimal 120 karakter."),
+        ({"purpose": ""}, "purpose", "Keperluan wajib diisi."),
+        ({"purpose": "x" * 501}, "purpose", "Keperluan maksimal 500 karakter."),
+        ({"institution": "x" * 161}, "institution", "Instansi maksimal 160 karakter."),
+        ({"phone": "bukan nomor"}, "phone", "Nomor telepon tidak valid"),
+        ({"companions": "51"}, "companions", "Jumlah pengikut harus angka 0 sampai 50."),
+        ({"companions": "-1"}, "companions", "Jumlah pengikut harus angka 0 sampai 50."),
+        ({"companions": "dua"}, "companions", "Jumlah pengikut harus angka 0 sampai 50."),
+        ({"category": "vip"}, "category", "Pilih kategori tamu."),
+    ],
+)
+def test_bad_input_is_explained_and_nothing_written(web, change, field, message):
+    client = login(web["app"], "operator1")
+    response = post(client, "/operator/checkin", {**GOOD, **change})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'data-testid="error-{field}">{message}' in html
+    assert 'data-testid="form-error"' in html
+    assert 'value="Dinas Pendidikan"' in html or field == "institution"
+    assert entries(web["sessions"]) == []
+    assert web["sink"].events == []
+
+
+@pytest.mark.parametrize(
+    ("arrival", "message"),
+    [
+        ("999", 'data-testid="form-error">Kedatangan #999 tidak ditemukan.'),
+        ("abc", 'data-testid="error-arrival_id">Kedatangan tidak valid.'),
+    ],
+)
+def test_unknown_arrival_is_refused(web, arrival, message):
+    client = login(web["app"], "operator1")
+    response = post(client, "/operator/checkin", {**GOOD, "arrival_id": arrival})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert entries(web["sessions"]) == []
+    page = client.get(f"/operator/?arrival={arrival}")
+    assert page.status_code == 400
+    assert 'data-testid="form-error"' in page.get_data(as_text=True)
+
+
+def test_json_check_in_reports_fields(web):
+    client = login(web["app"], "operator1")
+    response = client.post(
+        "/operator/checkin",
+        data={**GOOD, "name": "", "csrf_token": csrf_token(client, "/operator/")},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["fields"] == {"name": ["Nama wajib diisi."]}
+    ok = client.post(
+        "/operator/checkin",
+        data={**GOOD, "csrf_token": csrf_token(client, "/operator/")},
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert ok.get_json()["ok"] is True
+    assert ok.get_json()["entry_id"] == entries(web["sessions"])[0].id
+
+
+def test_checkout_of_unknown_entry(web):
+    client = login(web["app"], "operator1")
+    response = post(client, "/operator/entries/4242/checkout", {})
+    assert response.status_code == 302
+    assert "tidak ditemukan" in client.get("/operator/").get_data(as_text=True)
+
+
+def test_missing_csrf_token_is_refused(web):
+    client = login(web["app"], "operator1")
+    response = client.post("/operator/checkin", data=GOOD)
+    assert response.status_code == 400
+    assert entries(web["sessions"]) == []
+
+
+def test_other_day_and_bad_day(web):
+    client = login(web["app"], "operator1")
+    assert post(client, "/operator/checkin", GOOD).status_code == 302
+    yesterday = (utcnow() - timedelta(days=2)).date().isoformat()
+    other = client.get(f"/operator/?day={yesterday}").get_data(as_text=True)
+    assert 'data-testid="entries-empty"' in other
+    bad = client.get("/operator/?day=2026-13-45")
+    assert bad.status_code == 400
+    assert "Tanggal tidak valid" in bad.get_data(as_text=True)
+    panel = client.get("/operator/entries").get_data(as_text=True)
+    assert 'data-testid="guestbook-row"' in panel
+    assert client.get("/operator/arrivals").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["guard1", "security1"])
+def test_other_roles_are_refused(web, username):
+    client = login(web["app"], username)
+    assert client.get("/operator/").status_code == 403
+    token = csrf_token(client, "/review/" if username == "security1" else "/guard/")
+    response = client.post("/operator/checkin", data={**GOOD, "csrf_token": token})
+    assert response.status_code == 403
+    assert entries(web["sessions"]) == []
+
+
+def test_admin_may_keep_the_book_and_anonymous_is_sent_to_login(web):
+    assert login(web["app"], "admin1").get("/operator/").status_code == 200
+    anonymous = web["app"].test_client().get("/operator/")
+    assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_english_labels(web):
+    client = login(web["app"], "operator1")
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client, "/operator/")})
+    html = client.get("/operator/").get_data(as_text=True)
+    if "Save to guest book" not in html:
+        pytest.skip("English catalogue not compiled (run `make translations`)")
+    assert "Purpose" in html
+    with web["sessions"]() as s:
+        assert s.scalar(select(func.count()).select_from(GuestBookEntry)) == 0
