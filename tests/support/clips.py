@@ -20,16 +20,16 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import cv2
 import numpy as np
 
 # Bump when rendering changes so cached clips are rebuilt.
-CLIP_VERSION = 1
+CLIP_VERSION = 2
 TEST_SIZE = (640, 360)
 BENCH_SIZE = (1280, 720)
 # The photo region kept around the detected face box, as a fraction of the box size.
@@ -65,7 +65,8 @@ class Actor:
     start_scale: float = 0.6
 
     def pose(self, t: float, frame_w: int, frame_h: int) -> tuple[float, float, float] | None:
-        """(centre x, centre y, face height) in pixels at time t, or None when out of frame."""
+        """(face centre x, face centre y, face height) in pixels at time t; None before entering
+        or after leaving (the face may still be partly outside the frame: see `face_boxes`)."""
         if t < self.enter_at:
             return None
         final_h = self.face_height * frame_h
@@ -84,13 +85,6 @@ class Actor:
         bob = 0.01 * frame_h * math.sin(2 * math.pi * 2 * t) if walked < 1.0 else 0.0
         y = 0.42 * frame_h + bob
         return x, y, final_h * scale
-
-    def visible_between(self, seconds: float) -> tuple[float, float] | None:
-        """The interval [start, end) when this actor's face is (at least partly) in the clip."""
-        if self.enter_at >= seconds:
-            return None
-        end = seconds if self.leave_at is None else min(seconds, self.leave_at + self.walk_s)
-        return self.enter_at, end
 
 
 @dataclass(frozen=True)
@@ -113,6 +107,8 @@ def walking_in(photo: str, name: str, *, enter_at: float = 1.0, seconds: float =
 
 WALK_IN = walking_in(OBAMA, "walk_in")
 """An enrolled guest (Obama; enrol a different photo, e.g. obama/obama1.jpg) walks in at 1 s."""
+LATE_WALK_IN = walking_in(OBAMA, "late_walk_in", enter_at=6.0)
+"""Obama again, walking in only at 6 s (e.g. the waiting room, after he passed the gate)."""
 WALK_IN_OTHER = walking_in(BIDEN, "walk_in_other")
 """A second enrolled guest (Biden; enrol biden/biden1.jpg) walks in at 1 s."""
 STRANGER = walking_in(KIT, "stranger")
@@ -130,12 +126,26 @@ TWO_PEOPLE = Scene(
 """Biden walks in from the left, Rose Leslie (a stranger) from the right, both stay."""
 EMPTY = Scene("empty", (), 6.0)
 """Nobody: just the background."""
-SCENES = {s.name: s for s in (WALK_IN, WALK_IN_OTHER, STRANGER, STANDING, TWO_PEOPLE, EMPTY)}
+SCENES = {
+    s.name: s for s in (WALK_IN, LATE_WALK_IN, WALK_IN_OTHER, STRANGER, STANDING, TWO_PEOPLE, EMPTY)
+}
+"""Every predefined scene by name."""
+
+
+Box = tuple[int, int, int, int]
+"""A face box as (top, right, bottom, left) pixels, face_recognition's order."""
+
+
+class FaceCrop(NamedTuple):
+    """A face with some margin cut from a photo (BGR) and the face's box inside the cut."""
+
+    image: np.ndarray
+    box: Box
 
 
 @lru_cache(maxsize=32)
-def face_crop(photo: Path) -> tuple[np.ndarray, float]:
-    """The face with a margin cut from `photo` (BGR) and the face box height inside it."""
+def face_crop(photo: Path) -> FaceCrop:
+    """The one face of `photo` with a margin around it (ClipError unless exactly one face)."""
     image = cv2.imread(str(photo), cv2.IMREAD_COLOR)
     if image is None:
         raise ClipError(f"{photo}: cannot read the photo")
@@ -151,7 +161,35 @@ def face_crop(photo: Path) -> tuple[np.ndarray, float]:
     top = max(0, int(box.top() - CROP_MARGIN * h))
     right = min(image.shape[1], int(box.right() + CROP_MARGIN * w))
     bottom = min(image.shape[0], int(box.bottom() + CROP_MARGIN * h))
-    return np.ascontiguousarray(image[top:bottom, left:right]), float(h)
+    inner = (box.top() - top, box.right() - left, box.bottom() - top, box.left() - left)
+    return FaceCrop(np.ascontiguousarray(image[top:bottom, left:right]), inner)
+
+
+def placed_face(crop: FaceCrop, pose: tuple[float, float, float]) -> tuple[float, Box]:
+    """The scale of `crop` at `pose` and where its face box lands in the frame."""
+    cx, cy, target_h = pose
+    top, right, bottom, left = crop.box
+    scale = target_h / (bottom - top)
+    half_w, half_h = (right - left) * scale / 2, target_h / 2
+    frame_box = (round(cy - half_h), round(cx + half_w), round(cy + half_h), round(cx - half_w))
+    return scale, frame_box
+
+
+def face_boxes(
+    scene: Scene, faces_dir: Path, size: tuple[int, int], t: float
+) -> list[tuple[str, Box]]:
+    """Ground truth at time t: (photo, face box) of every actor whose face is wholly in frame."""
+    w, h = size
+    found = []
+    for actor in scene.actors:
+        pose = actor.pose(t, w, h)
+        if pose is None:
+            continue
+        _, box = placed_face(face_crop(Path(faces_dir) / actor.photo), pose)
+        top, right, bottom, left = box
+        if top >= 0 and left >= 0 and bottom <= h and right <= w:
+            found.append((actor.photo, box))
+    return found
 
 
 def background(size: tuple[int, int]) -> np.ndarray:
@@ -170,13 +208,17 @@ def _ellipse_mask(h: int, w: int) -> np.ndarray:
     return cv2.GaussianBlur(mask, (0, 0), max(1.0, min(h, w) / 30))[:, :, None]
 
 
-def paste(frame: np.ndarray, crop: np.ndarray, face_h: float, pose: tuple[float, ...]) -> None:
-    """Blend `crop`, scaled so its face is pose[2] px high, centred at pose[:2], into `frame`."""
-    cx, cy, target_h = pose
-    scale = target_h / face_h
-    w, h = max(2, round(crop.shape[1] * scale)), max(2, round(crop.shape[0] * scale))
-    part = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
-    x0, y0 = round(cx - w / 2), round(cy - h / 2)
+def paste(frame: np.ndarray, crop: FaceCrop, pose: tuple[float, float, float]) -> None:
+    """Blend `crop` into `frame`, scaled and placed so its face box sits where `pose` says."""
+    scale, (face_top, _r, _b, face_left) = placed_face(crop, pose)
+    part = cv2.resize(
+        crop.image,
+        (max(2, round(crop.image.shape[1] * scale)), max(2, round(crop.image.shape[0] * scale))),
+        interpolation=cv2.INTER_AREA,
+    )
+    h, w = part.shape[:2]
+    x0 = face_left - round(crop.box[3] * scale)
+    y0 = face_top - round(crop.box[0] * scale)
     fx0, fy0 = max(0, x0), max(0, y0)
     fx1, fy1 = min(frame.shape[1], x0 + w), min(frame.shape[0], y0 + h)
     if fx1 <= fx0 or fy1 <= fy0:
@@ -187,17 +229,24 @@ def paste(frame: np.ndarray, crop: np.ndarray, face_h: float, pose: tuple[float,
     frame[fy0:fy1, fx0:fx1] = (src * mask + dst * (1 - mask)).astype(np.uint8)
 
 
+def load_faces(scene: Scene, faces_dir: Path) -> dict[str, FaceCrop]:
+    """The face crop and face height of every photo in `scene` (ClipError when unusable)."""
+    return {a.photo: face_crop(Path(faces_dir) / a.photo) for a in scene.actors}
+
+
 def render_frames(scene: Scene, faces_dir: Path, size: tuple[int, int], seconds: float, fps: int):
     """Yield the scene's BGR frames (uint8, h x w x 3), deterministically."""
-    crops = {a.photo: face_crop(faces_dir / a.photo) for a in scene.actors}
+    return _frames(scene, load_faces(scene, faces_dir), size, seconds, fps)
+
+
+def _frames(scene: Scene, crops: dict, size: tuple[int, int], seconds: float, fps: int):
     base = background(size)
     for index in range(max(1, round(seconds * fps))):
         frame = base.copy()
         for actor in scene.actors:
             pose = actor.pose(index / fps, *size)
             if pose is not None:
-                crop, face_h = crops[actor.photo]
-                paste(frame, crop, face_h, pose)
+                paste(frame, crops[actor.photo], pose)
         yield frame
 
 
@@ -229,20 +278,36 @@ def build_clip(
     w, h = size
     if w % 2 or h % 2 or w < 64 or h < 64:
         raise ClipError(f"size {w}x{h}: width and height must be even and at least 64")
+    frames = render_frames(
+        scene, faces_dir, size, scene.seconds if seconds is None else seconds, fps
+    )
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".part")
-    length = scene.seconds if seconds is None else seconds
+    try:
+        _encode(frames, partial, size, fps)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(out_path)
+    return out_path
+
+
+def _encode(frames, out_path: Path, size: tuple[int, int], fps: int) -> None:
+    """Pipe `frames` into ffmpeg; ClipError with ffmpeg's message when it fails."""
     with tempfile.TemporaryFile() as errors:
         proc = subprocess.Popen(
-            ffmpeg_command(partial, size, fps), stdin=subprocess.PIPE, stderr=errors
+            ffmpeg_command(out_path, size, fps), stdin=subprocess.PIPE, stderr=errors
         )
         assert proc.stdin is not None
         try:
-            for frame in render_frames(scene, faces_dir, size, length, fps):
+            for frame in frames:
                 proc.stdin.write(frame.tobytes())
         except BrokenPipeError:
             pass  # ffmpeg died: its own message below says why
+        except BaseException:
+            proc.kill()
+            raise
         finally:
             with contextlib.suppress(BrokenPipeError):
                 proc.stdin.close()
@@ -250,10 +315,7 @@ def build_clip(
         errors.seek(0)
         message = errors.read().decode(errors="replace").strip()
     if proc.returncode != 0:
-        partial.unlink(missing_ok=True)
         raise ClipError(f"ffmpeg failed for {out_path.name}: {message}")
-    partial.replace(out_path)
-    return out_path
 
 
 def clip_key(scene: Scene, size: tuple[int, int], seconds: float, fps: int) -> str:
@@ -287,8 +349,3 @@ class ClipCache:
             if not path.is_file():
                 build_clip(path, scene, self.faces_dir, size=size, seconds=length, fps=fps)
         return path
-
-
-def with_seconds(scene: Scene, seconds: float) -> Scene:
-    """The same scene with another default length."""
-    return replace(scene, seconds=seconds)
