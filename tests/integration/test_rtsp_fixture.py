@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import port_open
 from tests.support.clips import EMPTY, ClipCache
+from tests.support.rtsp import RtspServerError
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.integration
@@ -154,3 +155,8 @@ def test_udp_transport_binds_loopback_only_and_tcp_only_refuses_it(rtsp_camera, 
         assert len(read_frames(cap, 3)) == 3
     finally:
         cap.release()
+
+
+def test_a_missing_clip_is_a_clear_start_error(rtsp_camera, tmp_path):
+    with pytest.raises(RtspServerError, match=r"exited with code 2: (.|\n)*no such file"):
+        rtsp_camera(tmp_path / "absent.ts")

@@ -27,7 +27,8 @@ import pytest
 
 from tests.support.clips import ClipCache
 
-SYSTEM_PYTHON = "/usr/bin/python3"
+# The interpreter with python3-gi (Debian package); override for other layouts.
+SYSTEM_PYTHON = os.environ.get("TAMU_RTSP_PYTHON", "/usr/bin/python3")
 SERVER_SCRIPT = Path(__file__).with_name("rtsp_server.py")
 HOST = "127.0.0.1"
 READY_TIMEOUT_S = 15.0
@@ -145,6 +146,7 @@ class RtspCamera:
         lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=_pump, args=(self.proc.stdout, lines), daemon=True).start()
         deadline = time.monotonic() + READY_TIMEOUT_S
+        line: str | None = ""
         while (left := deadline - time.monotonic()) > 0:
             try:
                 line = lines.get(timeout=left)
@@ -154,8 +156,13 @@ class RtspCamera:
                 break  # the process closed stdout: it died
             if line.startswith("READY "):
                 return int(line.split()[1])
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(0.5 if line is None else 0)  # closed stdout: it is exiting
+        code = self.proc.poll()
         self.kill()
-        tail = self.log_path.read_text(encoding="utf-8", errors="replace")[-1500:]
+        tail = self.log_path.read_text(encoding="utf-8", errors="replace")[-1500:].strip()
+        if code is not None:
+            raise RtspServerError(f"RTSP server exited with code {code}: {tail}")
         raise RtspServerError(f"RTSP server did not print READY in {READY_TIMEOUT_S:g} s: {tail}")
 
     def kill(self) -> None:
