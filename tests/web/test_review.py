@@ -8,48 +8,30 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from core.sinks import CollectingSink
 from storage import visits
-from storage.db import make_engine, make_session_factory, transaction, upgrade
+from storage.db import transaction
 from storage.guests import create_guest, encode_vector
-from storage.media import MediaStore
 from storage.models import Arrival, AuditLog, Camera, UnknownFace, User
 from storage.types import utcnow
-from storage.users import create_user
-from web import create_app
+from tests.web.conftest import login as login_as
 
-PASSWORD = "rahasia-yang-panjang-1"
 # 23:30 and 00:30 in Jakarta (UTC+7) on either side of midnight of 24-25 November 2026.
 LATE_24 = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)
 EARLY_25 = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def web(write_config):
-    """An app with users, cameras and a handful of visits that exercise every filter."""
-    config, _path = write_config()
-    upgrade(config.storage.database_url)
-    engine = make_engine(config.storage.database_url)
-    sessions = make_session_factory(engine)
-    media = MediaStore(config.storage.media_dir)
-    ids = seed(sessions, media)
-    app = create_app(config, sink=CollectingSink(), testing=True)
-    yield {"app": app, "sessions": sessions, "ids": ids, "media": media}
-    app.extensions["tamu"].engine.dispose()
-    engine.dispose()
+def web(env):
+    """The shared dashboard env with a handful of visits that exercise every filter."""
+    ids = seed(env.sessions, env.media)
+    return {"app": env.app, "sessions": env.sessions, "ids": ids, "media": env.media}
 
 
 def seed(sessions, media):
     ids = {}
     with transaction(sessions) as s:
-        for role in ("security", "admin", "operator", "guard", "bupati", "adjutant"):
-            create_user(s, f"{role}1", role, PASSWORD)
-        gate, waiting = (
-            Camera(name="gate", role="gate"),
-            Camera(name="waiting", role="waiting_room"),
-        )
-        s.add_all([gate, waiting])
-        s.flush()
+        gate = s.scalars(select(Camera).where(Camera.name == "gate")).one()
+        waiting = s.scalars(select(Camera).where(Camera.name == "waiting")).one()
         hadi = create_guest(s, name="Pak Hadi", category="swasta", institution="=PT Maju")
 
         def arrival(at, camera, guest=None, outside=False):
@@ -113,18 +95,9 @@ def _users(sessions):
         return {u: getter(u) for u in s.scalars(select(User.username))}
 
 
-def csrf_token(client, path="/login"):
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-
-
 def login(app, username):
     client = app.test_client()
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client)},
-    )
-    assert response.status_code == 302
+    login_as(client, username)
     return client
 
 
