@@ -1,0 +1,152 @@
+import shutil
+
+import cv2
+import pytest
+from PIL import Image
+
+
+def photo(faces_dir, rel):
+    return str(faces_dir / rel)
+
+
+def test_add_prints_the_id_and_lists_the_guest(tamu, faces_dir):
+    result = tamu.ok(
+        "guests", "add", "--name", "Barack Obama", "--category", "pemerintah",
+        "--institution", "USA", "--phone", "+1 202", "--notes", "former president",
+        "--photo", photo(faces_dir, "obama/obama1.jpg"),
+        "--photo", photo(faces_dir, "obama/obama2.jpg"),
+    )  # fmt: skip
+    guest_id = int(result.stdout.strip())
+    listed = tamu.json("guests", "list", "--json")
+    assert [(g["id"], g["name"], g["category"], g["samples"]) for g in listed] == [
+        (guest_id, "Barack Obama", "pemerintah", 2)
+    ]
+    assert listed[0]["institution"] == "USA" and listed[0]["notes"] == "former president"
+    stored = tamu.media_files()
+    assert len(stored) == 2 and cv2.imread(str(stored[0])) is not None
+    assert "Barack Obama" in tamu.ok("guests", "list").stdout
+
+
+def test_32bit_png_works(tamu, faces_dir):
+    tamu.ok("guests", "add", "--name", "Obama PNG", "--photo", photo(faces_dir, "edge/32bit.png"))
+    assert tamu.json("guests", "list", "--json")[0]["samples"] == 1
+
+
+@pytest.fixture
+def bad_photos(tmp_path, faces_dir):
+    text = tmp_path / "notes.jpg"
+    text.write_text("this is not a photo")
+    big = cv2.imread(str(faces_dir / "obama" / "obama1.jpg"))
+    tiny = tmp_path / "tiny.jpg"
+    cv2.imwrite(str(tiny), cv2.resize(big, None, fx=1 / 6, fy=1 / 6, interpolation=cv2.INTER_AREA))
+    blank = tmp_path / "wall.png"
+    Image.new("RGB", (400, 300), (200, 190, 180)).save(blank)
+    return {
+        "no face": (blank, "no face found"),
+        "two people": (faces_dir / "edge" / "two_people.jpg", "several faces (2 found)"),
+        "text file": (text, "unreadable / not an image"),
+        "missing": (tmp_path / "missing.jpg", "file not found"),
+        "tiny face": (tiny, "face too small"),
+    }
+
+
+@pytest.mark.parametrize("case", ["no face", "two people", "text file", "missing", "tiny face"])
+def test_a_bad_photo_names_file_and_reason_and_writes_nothing(tamu, faces_dir, bad_photos, case):
+    bad, reason = bad_photos[case]
+    result = tamu(
+        "guests", "add", "--name", "Somebody",
+        "--photo", photo(faces_dir, "obama/obama1.jpg"), "--photo", str(bad),
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert f"{bad}: {reason}" in result.stderr
+    assert "obama1.jpg" not in result.stderr  # the good photo is not blamed
+    assert tamu.json("guests", "list", "--json") == []
+    assert tamu.media_files() == []
+
+
+def test_every_bad_photo_is_reported_at_once(tamu, bad_photos):
+    args = []
+    for bad, _ in bad_photos.values():
+        args += ["--photo", str(bad)]
+    result = tamu("guests", "add", "--name", "Somebody", *args)
+    assert result.exit_code != 0
+    for bad, reason in bad_photos.values():
+        assert f"{bad}: {reason}" in result.stderr
+
+
+def test_bad_fields_write_nothing(tamu, faces_dir):
+    result = tamu("guests", "add", "--name", "  ", "--photo", photo(faces_dir, "obama/obama1.jpg"))
+    assert result.exit_code != 0 and "name must not be empty" in result.stderr
+    result = tamu(
+        "guests", "add", "--name", "X", "--category", "vip",
+        "--photo", photo(faces_dir, "obama/obama1.jpg"),
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert tamu.json("guests", "list", "--json") == []
+    assert tamu.media_files() == []
+
+
+def test_remove_deletes_samples_and_photos(tamu, faces_dir):
+    keep = tamu.ok("guests", "add", "--name", "Joe Biden", "--photo",
+                   photo(faces_dir, "biden/biden1.jpg")).stdout.strip()  # fmt: skip
+    gone = tamu.ok("guests", "add", "--name", "Kit", "--photo",
+                   photo(faces_dir, "kit_harington/kit1.jpg")).stdout.strip()  # fmt: skip
+    assert len(tamu.media_files()) == 2
+    tamu.ok("guests", "remove", gone)
+    assert [g["name"] for g in tamu.json("guests", "list", "--json")] == ["Joe Biden"]
+    assert len(tamu.media_files()) == 1
+    result = tamu("guests", "remove", "9999")
+    assert result.exit_code != 0 and "no guest with id 9999" in result.stderr
+    assert keep
+
+
+def test_identify_two_people_and_a_stranger(tamu, faces_dir):
+    tamu.ok("guests", "add", "--name", "Barack Obama",
+            "--photo", photo(faces_dir, "obama/obama1.jpg"),
+            "--photo", photo(faces_dir, "obama/obama2.jpg"))  # fmt: skip
+    tamu.ok("guests", "add", "--name", "Joe Biden", "--photo", photo(faces_dir, "biden/biden1.jpg"))
+    faces = tamu.json("guests", "identify", photo(faces_dir, "edge/two_people.jpg"), "--json")
+    assert len(faces) == 2
+    left, right = sorted(faces, key=lambda f: f["box"][3])
+    assert (left["guest"], right["guest"]) == ("Barack Obama", "Joe Biden")
+    for face in faces:
+        top, right_x, bottom, left_x = face["box"]
+        assert bottom > top and right_x > left_x
+        assert 0 <= face["distance"] <= 0.5
+    stranger = tamu.json("guests", "identify", photo(faces_dir, "kit_harington/kit1.jpg"), "--json")
+    assert len(stranger) == 1 and stranger[0]["guest"] is None
+    assert stranger[0]["distance"] > 0.5
+
+
+def test_identify_with_nobody_enrolled_and_without_faces(tamu, faces_dir, tmp_path):
+    faces = tamu.json("guests", "identify", photo(faces_dir, "obama/obama3.jpg"), "--json")
+    assert [(f["guest"], f["distance"]) for f in faces] == [(None, None)]
+    blank = tmp_path / "blank.png"
+    Image.new("L", (200, 200), 90).save(blank)
+    assert tamu.json("guests", "identify", str(blank), "--json") == []
+    bad = tamu("guests", "identify", str(tmp_path / "none.jpg"), "--json")
+    assert bad.exit_code != 0 and "file not found" in bad.stderr
+
+
+def test_import_one_folder_per_person_with_a_summary(tamu, faces_dir, tmp_path):
+    root = tmp_path / "people"
+    for person, files in {
+        "Barack Obama": ["obama/obama1.jpg", "edge/two_people.jpg"],
+        "Joe Biden": ["biden/biden1.jpg", "biden/biden2.jpg"],
+        "Nobody": ["edge/two_people.jpg"],
+    }.items():
+        (root / person).mkdir(parents=True)
+        for rel in files:
+            shutil.copy(faces_dir / rel, root / person / rel.split("/")[-1])
+    (root / "Joe Biden" / "readme.txt").write_text("hello")
+    result = tamu.ok("guests", "import", str(root))
+    out = result.stdout
+    assert "imported 2 guests with 3 photos" in out
+    assert "skipped guest Nobody: no usable photo" in out
+    assert "two_people.jpg: several faces (2 found)" in out
+    assert "readme.txt: unreadable / not an image" in out
+    listed = {g["name"]: g["samples"] for g in tamu.json("guests", "list", "--json")}
+    assert listed == {"Barack Obama": 1, "Joe Biden": 2}
+    again = tamu.ok("guests", "import", str(root)).stdout
+    assert "imported 0 guests" in again and "already exists" in again
+    assert len(tamu.json("guests", "list", "--json")) == 2
