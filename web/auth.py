@@ -215,7 +215,7 @@ def login():
     username = request.form.get("username", "").strip()[:USERNAME_MAX]
     password = request.form.get("password", "")[:PASSWORD_MAX]
     if not username or not password:
-        return _login_failed(username, _("Isi nama pengguna dan kata sandi."), "empty")
+        return _login_failed(username, _("Isi nama pengguna dan kata sandi."), "empty", 400)
     account: LoginUser | None = None
     target = user_store.normalise_username(username)
     with transaction(state().sessions) as db:
@@ -234,9 +234,9 @@ def login():
     return _start_session(account)
 
 
-def _login_failed(username: str, message: str, reason: str):
+def _login_failed(username: str, message: str, reason: str, status: int = 401):
     log.info("login failed for %r from %s: %s", username, request.remote_addr, reason)
-    return render_template("login.html", username=username, error=message), 401
+    return render_template("login.html", username=username, error=message), status
 
 
 def _start_session(account: LoginUser) -> Response:

@@ -115,9 +115,9 @@ def camera_states() -> list[dict[str, Any]]:
     return rows
 
 
-def start_queue_relay(app: Flask, events: Any, stop: threading.Event) -> None:
-    """Relay events put on a multiprocessing queue (the embedded capture worker)."""
-    socketio.start_background_task(_relay_queue, app, events, stop)
+def start_queue_relay(app: Flask, events: Any, stop: threading.Event) -> Any:
+    """Relay events put on a multiprocessing queue (the embedded capture worker); the task."""
+    return socketio.start_background_task(_relay_queue, app, events, stop)
 
 
 def _relay_queue(app: Flask, events: Any, stop: threading.Event) -> None:
@@ -134,9 +134,9 @@ def _relay_queue(app: Flask, events: Any, stop: threading.Event) -> None:
             _relay_one(item)
 
 
-def start_redis_relay(app: Flask, url: str, stop: threading.Event) -> None:
-    """Relay events published on the Redis channel `tamu:events` (a worker elsewhere)."""
-    socketio.start_background_task(_relay_redis, app, url, stop)
+def start_redis_relay(app: Flask, url: str, stop: threading.Event) -> Any:
+    """Relay events published on the Redis channel `tamu:events` (a worker elsewhere); the task."""
+    return socketio.start_background_task(_relay_redis, app, url, stop)
 
 
 def _relay_redis(app: Flask, url: str, stop: threading.Event) -> None:

@@ -71,7 +71,7 @@ class WebEnv:
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     """The CSRF token from a page's <meta name="csrf-token">."""
-    html = client.get(path).get_data(as_text=True)
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
     match = _CSRF_META.search(html)
     assert match, f"no csrf-token meta on {path}"
     return match.group(1)

@@ -113,7 +113,7 @@ def test_empty_fields_are_refused_with_a_message(env):
     client = env.client()
     token = csrf_token(client)
     response = client.post("/login", data={"username": "", "password": "", "csrf_token": token})
-    assert response.status_code == 401
+    assert response.status_code == 400
     assert "Isi nama pengguna dan kata sandi" in response.get_data(as_text=True)
 
 

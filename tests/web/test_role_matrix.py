@@ -1,0 +1,237 @@
+"""Every route and every Socket.IO event against every role and anonymous.
+
+The expected tables below are written independently of web/security_policy.py: a change to the
+policy must be made in both places, on purpose.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from core.events import (
+    EVENT_TYPES,
+    ArrivalUpdated,
+    CameraStatusChanged,
+    DecisionMade,
+    EscortChanged,
+    GuestArrived,
+    GuestBookChanged,
+    ReceivingChanged,
+    UnknownFaceSeen,
+    UnknownResolved,
+)
+from storage.models import ROLES
+from tests.web.conftest import add_arrival, csrf_token, jpeg
+from web import security_policy as policy
+from web.extensions import socketio
+from web.realtime import publish
+
+ANON = None
+EVERYONE = set(ROLES)
+PUBLIC = "public"
+WATCH = {"bupati", "adjutant", "admin"}
+GUARD = {"guard", "admin"}
+
+EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "i18n.set_language": PUBLIC,
+    "auth.index": EVERYONE,
+    "auth.logout": EVERYONE,
+    "bupati.index": WATCH,
+    "bupati.waiting_panel": WATCH,
+    "bupati.activity_panel": WATCH,
+    "bupati.decide": WATCH,
+    "bupati.set_receiving": WATCH,
+    "guard.index": GUARD,
+    "guard.status_panel": GUARD,
+    "guard.unknowns_panel": GUARD,
+    "guard.escorts_panel": GUARD,
+    "guard.search_guests": GUARD,
+    "guard.resolve_unknown": GUARD,
+    "guard.update_escort": GUARD,
+    "guard.live_frame": GUARD | {"bupati", "adjutant"},
+    "media.snapshot": EVERYONE,
+}
+EXPECTED_BLUEPRINTS = {"operator": {"operator", "admin"}, "review": {"security", "admin"}}
+EXPECTED_MEDIA = {
+    "arrivals": EVERYONE,
+    "unknown": EVERYONE - {"operator"},
+    "faces": {"guard", "security", "admin"},
+    "live": {"guard", "admin", "bupati", "adjutant"},
+}
+# Which roles hear each server event (through the rooms they join).
+EXPECTED_EVENT_ROLES = {
+    "guest_arrived": EVERYONE,
+    "arrival_updated": EVERYONE,
+    "unknown_face_seen": EVERYONE - {"operator"},
+    "unknown_resolved": EVERYONE,
+    "camera_status": EVERYONE - {"operator"},
+    "decision_made": EVERYONE - {"operator"},
+    "escort_changed": {"guard", "security", "admin"},
+    "receiving_changed": EVERYONE,
+    "guestbook_changed": EVERYONE,
+}
+EXPECTED_CLIENT_EVENTS = {
+    "camera_states": {"bupati", "adjutant", "guard", "security", "admin"},
+    "receiving_state": EVERYONE,
+    "make_me_admin": set(),  # no such event: refused for everyone
+}
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+SAMPLE_EVENTS = [
+    GuestArrived(1, "gate", 2, "Budi", NOW, 0.3, "arrivals/x.jpg"),
+    ArrivalUpdated(1, "waiting", 2, NOW, 3, NOW),
+    UnknownFaceSeen(4, 1, "gate", NOW, "unknown/x.jpg"),
+    UnknownResolved(4, 1, "register", 2, "guard1"),
+    CameraStatusChanged("gate", "online", NOW, 5.0),
+    DecisionMade(7, 1, "receive", "adjutant1", True, NOW),
+    EscortChanged(8, 1, "pending", "adjutant1"),
+    ReceivingChanged(False, "bupati1"),
+    GuestBookChanged(9, 1, "checkin"),
+]
+
+
+def expected_roles(endpoint: str) -> set[str] | str:
+    if endpoint in EXPECTED_ENDPOINTS:
+        return EXPECTED_ENDPOINTS[endpoint]
+    blueprint = endpoint.partition(".")[0]
+    assert blueprint in EXPECTED_BLUEPRINTS, f"{endpoint} is missing from the expected table"
+    return EXPECTED_BLUEPRINTS[blueprint]
+
+
+def test_policy_table_matches_the_independent_table(env):
+    endpoints = {rule.endpoint for rule in env.app.url_map.iter_rules()}
+    for endpoint in endpoints:
+        expected = expected_roles(endpoint)
+        if expected == PUBLIC:
+            assert policy.is_public(endpoint), endpoint
+        else:
+            assert not policy.is_public(endpoint), endpoint
+            assert set(policy.endpoint_roles(endpoint)) == expected, endpoint
+    assert {k: set(v) for k, v in policy.MEDIA_KIND_ROLES.items()} == EXPECTED_MEDIA
+    for name, roles in EXPECTED_EVENT_ROLES.items():
+        heard = {r for r in ROLES if policy.rooms_for_role(r) & policy.rooms_for_event(name)}
+        assert heard == roles, name
+    assert set(policy.EVENT_ROOMS) == set(EVENT_TYPES)
+
+
+def test_unknown_endpoints_are_refused_by_default():
+    assert policy.endpoint_roles("nowhere.secret") == frozenset()
+    assert not policy.may_access("admin", "nowhere.secret")
+    assert not policy.may_access("admin", None)
+    assert policy.may_access(None, "auth.login")
+
+
+def _url(rule, env, ids) -> str:
+    values = {}
+    for arg in rule.arguments:
+        if arg == "filename":
+            values[arg] = "css/tamu.css"
+        elif arg == "rel":
+            values[arg] = ids["snapshot"]
+        elif arg == "name":
+            values[arg] = "gate"
+        else:
+            values[arg] = ids["arrival"]
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _routes(env):
+    for rule in sorted(env.app.url_map.iter_rules(), key=lambda r: r.rule):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def _request(client, method, url):
+    if method == "GET":
+        return client.get(url)
+    token = csrf_token(client, "/login")
+    return client.open(url, method=method, data={"csrf_token": token})
+
+
+@pytest.mark.parametrize("role", [ANON, *ROLES])
+def test_every_route_allows_and_refuses_by_role(env, role):
+    arrival_id, _ = add_arrival(env)
+    ids = {"arrival": arrival_id, "snapshot": jpeg(env.media, "arrivals")}
+    env.media.write_fixed("live/gate.jpg", __import__("numpy").zeros((8, 8, 3), "uint8"))
+    checked = 0
+    for rule, method in _routes(env):
+        url = _url(rule, env, ids)
+        client = env.client(role)
+        response = _request(client, method, url)
+        expected = expected_roles(rule.endpoint)
+        allowed = expected == PUBLIC or (role is not None and role in expected)
+        status = response.status_code
+        where = f"{method} {url} as {role}: {status}"
+        assert status < 500, where
+        if allowed:
+            assert status not in (401, 403), where
+            assert not response.headers.get("Location", "").startswith("/login?"), where
+        elif role is None:
+            assert status == 401 or response.headers["Location"].startswith("/login?"), where
+        else:
+            assert status == 403, where
+        checked += 1
+    assert checked >= len(EXPECTED_ENDPOINTS)
+
+
+@pytest.mark.parametrize("kind", sorted(EXPECTED_MEDIA))
+def test_media_kinds_by_role(env, kind):
+    rel = jpeg(env.media, kind)
+    for role in ROLES:
+        status = env.client(role).get(f"/media/{rel}").status_code
+        assert status == (200 if role in EXPECTED_MEDIA[kind] else 403), (kind, role, status)
+
+
+def _socket_clients(env):
+    clients = {}
+    for role in [ANON, *ROLES]:
+        http = env.client(role)
+        clients[role] = socketio.test_client(env.app, flask_test_client=http)
+    return clients
+
+
+def test_socket_connections_need_a_login_and_join_the_role_rooms(env):
+    clients = _socket_clients(env)
+    try:
+        assert not clients[ANON].is_connected()
+        for role in ROLES:
+            assert clients[role].is_connected(), role
+        for role in ROLES:
+            clients[role].get_received()
+        for event in SAMPLE_EVENTS:
+            publish(event)
+        for role in ROLES:
+            heard = {packet["name"] for packet in clients[role].get_received()}
+            expected = {n for n, roles in EXPECTED_EVENT_ROLES.items() if role in roles}
+            assert heard == expected, role
+        assert {e.name for e in SAMPLE_EVENTS} == set(EVENT_TYPES)
+    finally:
+        for role in ROLES:
+            clients[role].disconnect()
+
+
+@pytest.mark.parametrize("event", sorted(EXPECTED_CLIENT_EVENTS))
+def test_every_client_event_against_every_role(env, event):
+    clients = _socket_clients(env)
+    try:
+        for role in ROLES:
+            ack = clients[role].emit(event, {}, callback=True)
+            allowed = role in EXPECTED_CLIENT_EVENTS[event]
+            assert ack["ok"] is allowed, (event, role, ack)
+            if not allowed:
+                assert ack["error"] == "forbidden"
+    finally:
+        for role in ROLES:
+            clients[role].disconnect()
+
+
+def test_client_event_answers_carry_state(env):
+    client = socketio.test_client(env.app, flask_test_client=env.client("guard"))
+    cameras = client.emit("camera_states", callback=True)["cameras"]
+    assert [c["camera"] for c in cameras] == ["gate", "waiting"]
+    assert {c["status"] for c in cameras} == {"offline"}
+    assert client.emit("receiving_state", callback=True) == {"ok": True, "receiving": True}
+    client.disconnect()
