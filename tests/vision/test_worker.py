@@ -1,7 +1,9 @@
 import contextlib
 import functools
 import multiprocessing
+import os
 import queue
+import signal
 import threading
 import time
 
@@ -125,3 +127,31 @@ def test_an_unreachable_camera_is_stored_offline_and_the_worker_still_stops(writ
         camera = s.scalars(select(Camera)).one()
         assert (camera.name, camera.role, camera.status) == ("gate", "gate", "offline")
     engine.dispose()
+
+
+def test_a_dead_camera_process_is_restarted(write_config):
+    config, _ = write_config(
+        {
+            "cameras": [{"name": "gate", "role": "gate", "url": "rtsp://127.0.0.1:9/gate"}],
+            "capture": FAST_CAPTURE,
+        }
+    )
+    upgrade(config.storage.database_url)
+    stop = threading.Event()
+    worker = threading.Thread(target=run_worker, args=(config, CollectingSink, stop))
+    worker.start()
+
+    def camera_pid() -> int | None:
+        alive = [p for p in multiprocessing.active_children() if p.name == "camera-gate"]
+        return alive[0].pid if alive and alive[0].is_alive() else None
+
+    try:
+        first = wait_until(camera_pid, 20)
+        os.kill(first, signal.SIGKILL)
+        second = wait_until(lambda: (pid := camera_pid()) and pid != first and pid, 20)
+        assert second != first
+    finally:
+        stop.set()
+        worker.join(20)
+    assert not worker.is_alive()
+    assert camera_pid() is None
