@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from core.config import Config
 from core.sinks import EventSink, NullSink
@@ -76,6 +77,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Silakan masuk terlebih dahulu.")
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app, config.timezone)

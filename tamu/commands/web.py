@@ -6,6 +6,7 @@ import contextlib
 import functools
 import logging
 import multiprocessing
+import multiprocessing.connection
 import signal
 import threading
 from collections.abc import Iterator
@@ -69,12 +70,13 @@ def run(ctx: AppContext, host: str | None, port: int | None) -> None:
     start_queue_relay(app, events, relay_stop)
     worker.start()
     log.info("capture worker started (pid %s)", worker.pid)
+    threading.Thread(target=_watch_worker, args=(worker, relay_stop), daemon=True).start()
     try:
         with _sigterm_as_interrupt():
             _serve(app, ctx.config, host, port)
     finally:
+        relay_stop.set()  # first: the watcher must not report this stop as a crash
         _stop_worker(worker, stop_worker)
-        relay_stop.set()
         events.cancel_join_thread()
 
 
@@ -85,6 +87,17 @@ def worker_main(config: Config, sink_factory: Any, stop: Any, verbose: bool) -> 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     setup_logging(verbose)
     run_worker(config, sink_factory, stop)
+
+
+def _watch_worker(worker: Any, stopping: threading.Event) -> None:
+    """Say so at once when the worker dies on its own (the dashboard keeps serving)."""
+    # Wait on the sentinel, not join(): only the main thread reaps the process.
+    multiprocessing.connection.wait([worker.sentinel])
+    if not stopping.is_set():
+        log.error(
+            "capture worker exited (code %s): no new arrivals until `tamu run` is restarted",
+            worker.exitcode,
+        )
 
 
 def _stop_worker(worker: Any, stop: Any) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ from storage.media import MediaStore
 from storage.models import ROLES, Arrival, Camera, Guest, UnknownFace
 from storage.types import utcnow
 from storage.users import create_user
+from tests.support.waiting import wait_until
+from tests.web.serving import START_S, Served, answers, free_port
 from web import create_app
 
 PASSWORD = "kata-sandi-yang-panjang"
@@ -210,7 +213,39 @@ def guest_names(env: WebEnv) -> list[str]:
         return sorted(g.name for g in db.query(Guest))
 
 
-def aware(dt: datetime) -> datetime:
-    """Assert an aware datetime and return it."""
-    assert dt.tzinfo is not None
-    return dt
+@pytest.fixture
+def serve(write_config):
+    """Start `tamu <command>` on a free loopback port (users and data seeded first); stops it."""
+    started: list[Served] = []
+
+    def start(
+        command: str,
+        cameras: list[dict],
+        users: tuple[tuple[str, str], ...] = (("satpam", "guard"),),
+        seed: Callable[[sessionmaker, MediaStore], None] | None = None,
+        **config_data: Any,
+    ) -> tuple[Served, str]:
+        port = free_port()
+        config, path = write_config({"cameras": cameras, "web": {"port": port}, **config_data})
+        upgrade(config.storage.database_url)
+        engine = make_engine(config.storage.database_url)
+        factory = make_session_factory(engine)
+        with transaction(factory) as db:
+            for username, role in users:
+                create_user(db, username, role, PASSWORD, hash_method=FAST_SCRYPT)
+        if seed is not None:
+            seed(factory, MediaStore(config.storage.media_dir))
+        engine.dispose()
+        served = Served([command], path)
+        started.append(served)
+        base = f"http://127.0.0.1:{port}"
+        wait_until(
+            lambda: f"open {base}/login" in served.output and answers(base),
+            START_S,
+            message=lambda: f"server did not come up:\n{served.output}",
+        )
+        return served, base
+
+    yield start
+    for served in started:
+        served.stop()
