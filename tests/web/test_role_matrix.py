@@ -7,6 +7,7 @@ policy must be made in both places, on purpose.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -22,9 +23,12 @@ from core.events import (
     UnknownFaceSeen,
     UnknownResolved,
 )
+from storage.db import transaction
 from storage.models import ROLES
+from storage.users import disable_user
 from tests.web.conftest import add_arrival, csrf_token, jpeg
 from web import security_policy as policy
+from web.auth import check_declared_roles, roles_required
 from web.extensions import socketio
 from web.realtime import publish
 
@@ -234,4 +238,23 @@ def test_client_event_answers_carry_state(env):
     assert [c["camera"] for c in cameras] == ["gate", "waiting"]
     assert {c["status"] for c in cameras} == {"offline"}
     assert client.emit("receiving_state", callback=True) == {"ok": True, "receiving": True}
+    client.disconnect()
+
+
+def test_declared_roles_must_match_the_table():
+    @roles_required("guard", "admin")
+    def view():
+        return "ok"
+
+    check_declared_roles(SimpleNamespace(view_functions={"guard.index": view}))
+    with pytest.raises(RuntimeError, match="disagrees"):
+        check_declared_roles(SimpleNamespace(view_functions={"bupati.index": view}))
+
+
+def test_a_disabled_users_socket_is_refused_from_then_on(env):
+    client = socketio.test_client(env.app, flask_test_client=env.client("guard"))
+    assert client.emit("receiving_state", callback=True)["ok"] is True
+    with transaction(env.sessions) as db:
+        disable_user(db, "guard1")
+    assert client.emit("receiving_state", callback=True) == {"ok": False, "error": "forbidden"}
     client.disconnect()
