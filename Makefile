@@ -23,7 +23,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 translations:
 	@if ls web/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d web/translations; fi
+		$(BIN)/pybabel -q compile -d web/translations; fi
 
 run: install
 	$(BIN)/tamu --config $(CONFIG) db upgrade
