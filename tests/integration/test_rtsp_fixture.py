@@ -150,9 +150,20 @@ def test_udp_transport_binds_loopback_only_and_tcp_only_refuses_it(rtsp_camera, 
         assert not cap.isOpened() or not cap.read()[0]
     finally:
         cap.release()
-    cap = open_capture(tcp_camera.url, monkeypatch, transport="tcp")
+    # The refused SETUP tears the shared media down; a client arriving meanwhile gets 503,
+    # so retry like the worker's reconnect loop does.
+    assert wait_until(
+        lambda: tcp_reads(tcp_camera.url, monkeypatch, 3),
+        timeout=20,
+        message="TCP reader never got frames from the TCP-only camera",
+    )
+
+
+def tcp_reads(url: str, monkeypatch: pytest.MonkeyPatch, count: int) -> bool:
+    """True when a fresh TCP capture of `url` reads `count` frames."""
+    cap = open_capture(url, monkeypatch, transport="tcp")
     try:
-        assert len(read_frames(cap, 3)) == 3
+        return cap.isOpened() and all(cap.read()[0] for _ in range(count))
     finally:
         cap.release()
 
