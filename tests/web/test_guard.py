@@ -61,8 +61,18 @@ def test_closed_hours_show_the_sop_message_and_flag_outside_arrivals(make_env):
     add_arrival(env, outside_hours=True)
     html = env.client("guard").get("/guard/status").get_data(as_text=True)
     assert 'data-open="0"' in html
-    assert CLOSED_TEXT in html
+    assert html.count(CLOSED_TEXT) == 1
     assert 'data-testid="outside-hours-arrival"' in html
+
+
+def test_open_hours_keep_the_sop_text_beside_an_outside_arrival(make_env):
+    every_day = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    env = make_env(visiting_hours={"weekly": every_day, "closed_message": CLOSED_TEXT})
+    add_arrival(env, outside_hours=True)
+    html = env.client("guard").get("/guard/status").get_data(as_text=True)
+    assert 'data-open="1"' in html
+    assert 'data-testid="closed-message"' not in html
+    assert html.count(CLOSED_TEXT) == 1
 
 
 def test_unknown_queue_lists_pending_faces(env):

@@ -125,6 +125,15 @@ def test_list_with_thumbnails(web, security):
     assert 'data-testid="export-csv"' in html
     assert "Dewi" in html and "Pak Hadi" in html
     assert "atas nama Bupati" in html  # the adjutant's decision on Hadi
+    # The stranger was registered as Dewi: no longer flagged as an unknown face.
+    assert 'data-testid="review-unknown"' not in html
+
+
+def test_pending_unknown_face_is_flagged(web, security):
+    with transaction(web["sessions"]) as s:
+        s.get(UnknownFace, web["ids"]["unknown"]).status = "pending"
+    html = security.get("/review/").get_data(as_text=True)
+    assert html.count('data-testid="review-unknown"') == 1
 
 
 @pytest.mark.parametrize(
