@@ -207,9 +207,10 @@ def list_(ctx: AppContext, as_json: bool) -> None:
     for row in rows:
         extra = f" — {row['institution']}" if row["institution"] else ""
         staff = " [staff]" if row["is_staff"] else ""
+        photos = "photo" if row["samples"] == 1 else "photos"
         click.echo(
             f"{row['id']:>5}  {row['name']}{extra} ({row['category']}, "
-            f"{row['samples']} photos){staff}"
+            f"{row['samples']} {photos}){staff}"
         )
     if not rows:
         click.echo("no guests enrolled")
