@@ -1,0 +1,1 @@
+"""`python -m bench`: the project's pipeline against face_recognition's naive video loop."""
