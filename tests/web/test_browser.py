@@ -6,7 +6,6 @@ seeded). The full camera-to-browser flow is the end-to-end suite's job.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,6 @@ from storage.types import utcnow
 from tests.web.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 STEP_MS = 5000
 
@@ -47,17 +45,6 @@ def seed_stranger(sessions, media) -> None:
     media.write_fixed("live/gate.jpg", np.full((90, 160, 3), 60, np.uint8))
 
 
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists() or shutil.which("chromium") is None:
-        pytest.skip("Debian's chromium is not installed (make system-deps)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
-
-
 def open_as(browser, base, username, problems):
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = context.new_page()
@@ -73,7 +60,7 @@ def open_as(browser, base, username, problems):
     return page
 
 
-def test_guard_and_bupati_pages_work_live_in_a_browser(serve, browser):
+def test_guard_and_bupati_pages_work_live_in_a_browser(serve, chromium):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=STEP_MS)
@@ -85,13 +72,13 @@ def test_guard_and_bupati_pages_work_live_in_a_browser(serve, browser):
         visiting_hours={"weekly": {}},
     )
     problems: list[str] = []
-    guard = open_as(browser, base, "satpam", problems)
+    guard = open_as(chromium, base, "satpam", problems)
     expect(guard.locator("#live-status")).to_have_attribute("data-state", "live")
     expect(guard.locator("[data-testid=unknown-card]")).to_have_count(1)
     expect(guard.locator("[data-testid=visiting-state]")).to_have_attribute("data-open", "0")
     frames: list[str] = []
     guard.on("request", lambda req: frames.append(req.url) if "live.jpg" in req.url else None)
-    bupati = open_as(browser, base, "bupati", problems)
+    bupati = open_as(chromium, base, "bupati", problems)
     expect(bupati.locator("#live-status")).to_have_attribute("data-state", "live")
     expect(bupati.locator("[data-testid=waiting-name]")).to_have_text("Tamu tidak dikenal")
 
