@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("bupati", __name__, url_prefix="/bupati")
 RECENT_LIMIT = 10
 RECENT_HOURS = 24
+# Someone unseen for this long without a decision has gone home; security review keeps the record.
+WAITING_HOURS = 12
 
 
 @bp.get("/")
@@ -60,7 +62,7 @@ def activity_panel():
 def waiting_context(db: Session) -> dict[str, Any]:
     """What the waiting list shows."""
     return {
-        "waiting": visits.waiting_now(db),
+        "waiting": visits.waiting_now(db, since=utcnow() - timedelta(hours=WAITING_HOURS)),
         "now": utcnow(),
         "receiving": visits.is_receiving(db),
         "can_decide": policy.may_access(current_user.role, "bupati.decide"),

@@ -61,6 +61,14 @@ def test_waiting_panel_and_empty_state(env):
     assert 'data-testid="waiting-row"' in client.get("/bupati/waiting").get_data(as_text=True)
 
 
+def test_an_undecided_visitor_unseen_for_hours_no_longer_waits(env):
+    stale, _ = add_arrival(env, minutes_ago=13 * 60)
+    fresh, _ = add_arrival(env, minutes_ago=11 * 60)
+    html = env.client("bupati").get("/bupati/waiting").get_data(as_text=True)
+    assert f'data-arrival-id="{fresh}"' in html
+    assert f'data-arrival-id="{stale}"' not in html
+
+
 def test_receive_creates_an_escort_and_reaches_the_guard_live(env):
     arrival_id, _ = add_arrival(env)
     guard = socketio.test_client(env.app, flask_test_client=env.client("guard"))
@@ -222,6 +230,6 @@ def test_arrival_times_are_shown_in_jakarta_time(env):
     stamp = utcnow().replace(hour=1, minute=5, second=0, microsecond=0)  # 08:05 in Jakarta
     with transaction(env.sessions) as db:
         row = db.get(Arrival, arrival_id)
-        row.first_seen = row.last_seen = stamp
+        row.first_seen = stamp  # still seen now: waiting since the morning
     html = env.client("bupati").get("/bupati/waiting").get_data(as_text=True)
     assert ">08:05</time>" in html
