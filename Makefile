@@ -8,7 +8,7 @@ CONFIG ?= config.yaml
 SYSTEM_PKGS := ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad chromium fonts-dejavu-core
 
-.PHONY: install run test bench lint system-deps translations clean
+.PHONY: install run test bench lint system-deps translations clean demo-camera
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ translations:
 run: install
 	$(BIN)/tamu --config $(CONFIG) db upgrade
 	$(BIN)/tamu --config $(CONFIG) run
+
+# A looping demo of the shipped config's two cameras, built from ../shared/faces.
+demo-camera: install system-deps
+	$(BIN)/tamu --config $(CONFIG) db upgrade
+	$(BIN)/python -m tests.support.demo_camera --enrol --config $(CONFIG)
 
 system-deps:
 	@missing=$$(for p in $(SYSTEM_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
