@@ -7,7 +7,6 @@ worker's multiprocessing queue (`tamu run`), and from the Redis channel `tamu:ev
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
@@ -19,7 +18,7 @@ from flask_socketio import join_room
 from sqlalchemy import select
 
 from core.events import EVENT_TYPES, Event
-from core.sinks import REDIS_CHANNEL
+from core.sinks import REDIS_CHANNEL, decode_event
 from storage.models import Camera
 from storage.visits import is_receiving
 from web import security_policy as policy
@@ -164,7 +163,7 @@ def _read_redis(pubsub: Any, stop: threading.Event) -> None:
         message = pubsub.get_message(timeout=RELAY_POLL_S)
         if message and message.get("type") == "message":
             try:
-                _relay_one(json.loads(message["data"]))
+                _relay_one(decode_event(message["data"]))
             except (ValueError, TypeError) as exc:
                 log.warning("ignored a malformed event on %s: %s", REDIS_CHANNEL, exc)
 
