@@ -55,25 +55,6 @@ class CollectingSink:
             return found[0] if found else None
 
 
-class CallbackSink:
-    """Calls subscribers in the publishing thread (the in-process bus)."""
-
-    def __init__(self) -> None:
-        self._subscribers: list[Callable[[Event], None]] = []
-
-    def subscribe(self, callback: Callable[[Event], None]) -> None:
-        """Call `callback` for every event from now on."""
-        self._subscribers.append(callback)
-
-    def publish(self, event: Event) -> None:
-        """Hand the event to every subscriber; a failing subscriber is logged, not raised."""
-        for callback in list(self._subscribers):
-            try:
-                callback(event)
-            except Exception:
-                log.exception("event subscriber failed on %s", event.name)
-
-
 class QueueSink:
     """Puts events on a multiprocessing queue (worker process → dashboard process)."""
 
@@ -102,18 +83,6 @@ class RedisSink:
             self._redis.publish(REDIS_CHANNEL, event.to_json())
         except Exception as exc:
             log.warning("redis publish of %s failed: %s", event.name, exc)
-
-
-class FanoutSink:
-    """Tells several sinks."""
-
-    def __init__(self, *sinks: EventSink) -> None:
-        self.sinks = list(sinks)
-
-    def publish(self, event: Event) -> None:
-        """Tell every sink."""
-        for sink in self.sinks:
-            sink.publish(event)
 
 
 def decode_event(raw: str | bytes) -> dict[str, Any]:
