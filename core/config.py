@@ -80,15 +80,46 @@ class DetectionConfig(_Model):
 
 
 class RecognitionConfig(_Model):
-    """Matching faces to enrolled guests."""
+    """Matching faces to enrolled guests: the decision rule and its measured constants."""
 
-    tolerance: float = Field(0.5, gt=0, lt=1, description="max distance for a match")
-    margin: float = Field(0.06, ge=0, lt=1, description="min gap to the second-best guest")
-    min_votes: int = Field(2, ge=1, le=20, description="samples a track needs before naming")
-    max_samples: int = Field(5, ge=1, le=50, description="encodings per track at most")
-    sample_interval_s: float = Field(0.4, ge=0, le=10, description="min gap between encodings")
+    tolerance: float = Field(0.58, gt=0, lt=1, description="max evidence distance for a name")
+    margin: float = Field(0.1, ge=0, lt=1, description="min gap to anybody else")
+    min_votes: int = Field(3, ge=1, le=20, description="good samples a track needs for a name")
+    min_quality: float = Field(0.25, ge=0, le=1, description="samples below this never vote")
+    evidence_samples: int = Field(5, ge=1, le=50, description="best samples weighed per track")
+    stranger_distance: float = Field(
+        0.62, gt=0, lt=2, description="evidence this far from every guest is a stranger at once"
+    )
+    stranger_after_s: float = Field(
+        4.0, gt=0, le=120, description="a track still unnamed this long is a (provisional) stranger"
+    )
+    split_distance: float = Field(
+        0.65, gt=0, lt=2, description="a sample this far from its track is another person"
+    )
+    reopen_slack: float = Field(
+        0.05, ge=0, lt=1, description="beyond tolerance by this much, a named track is reopened"
+    )
+    max_samples: int = Field(20, ge=1, le=100, description="encodings per track at most")
+    sample_interval_s: float = Field(
+        0.2, ge=0, le=10, description="gap between encodings until a track has enough good ones"
+    )
+    resample_intervals_s: list[float] = Field(
+        default_factory=lambda: [1.0, 2.0, 4.0, 8.0, 16.0, 30.0],
+        min_length=1,
+        description="gaps between further samples once a track is decided (last one repeats)",
+    )
+    max_camera_samples: int = Field(
+        10, ge=0, le=100, description="confirmed-footage encodings kept per guest"
+    )
     encoder_model: Path | None = Field(None, description="a dlib face_recognition_model_v1 .dat")
     reload_interval_s: float = Field(2.0, gt=0, le=60, description="check enrolment this often")
+
+    @field_validator("resample_intervals_s")
+    @classmethod
+    def _positive(cls, value: list[float]) -> list[float]:
+        if any(v <= 0 for v in value):
+            raise ValueError("every interval must be greater than 0")
+        return value
 
 
 class TrackingConfig(_Model):

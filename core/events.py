@@ -70,6 +70,29 @@ class UnknownFaceSeen(Event):
 
 
 @dataclass(frozen=True)
+class ArrivalReidentified(Event):
+    """The camera's evidence changed who an arrival is.
+
+    A stranger recognised as a guest (`unknown_id` is the unknown face now closed), a name
+    withdrawn (`guest_id` None; `unknown_id` is the new unknown face for the guard) or another
+    guest named. `merged_into` is set when the arrival joined the guest's open visit and is gone.
+    """
+
+    name: ClassVar[str] = "arrival_reidentified"
+    arrival_id: int
+    camera: str
+    guest_id: int | None
+    guest_name: str | None
+    previous_guest_id: int | None
+    unknown_id: int | None
+    reason: str
+    at: datetime
+    merged_into: int | None = None
+    snapshot: str | None = None
+    distance: float | None = None
+
+
+@dataclass(frozen=True)
 class CameraStatusChanged(Event):
     """A camera went online, offline or is reconnecting; also sent periodically with fps."""
 
@@ -143,6 +166,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GuestArrived,
         ArrivalUpdated,
         UnknownFaceSeen,
+        ArrivalReidentified,
         CameraStatusChanged,
         UnknownResolved,
         DecisionMade,

@@ -1,33 +1,49 @@
 """Arrivals: one per visit. A guest seen again within the revisit gap extends the same arrival;
-a stranger becomes one pending unknown face per visit. Stored first, then told."""
+a stranger becomes one pending unknown face per visit. Stored first, then told.
+
+Recognition decides (in `vision`): which guest a track is, and which recent unknown face a
+stranger is; storage only stores what it is told, and says which events that makes.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import cast
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from core.config import Config, VisitingHoursConfig
 from core.events import ArrivalUpdated, Event, GuestArrived, UnknownFaceSeen
-from core.sinks import EventSink
 from core.visiting import is_open
 from storage.cameras import get_camera
-from storage.db import transaction
-from storage.guests import decode_vector, encode_vector
-from storage.media import MediaStore
+from storage.guests import encode_vector
 from storage.models import Arrival, Camera, Guest, UnknownFace
+from storage.samples import TrackSample, keep_track_samples
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 WAITING_ROOM = "waiting_room"
 
-# Writes the sighting's snapshot under a media kind and returns its relative path.
-SnapshotWriter = Callable[[str], str]
+# Writes the sighting's snapshot under a media kind and returns its relative path, or None when
+# the media store cannot take it (the arrival is then stored without a snapshot).
+SnapshotWriter = Callable[[str], str | None]
+
+__all__ = [
+    "ArrivalPolicy",
+    "Recorded",
+    "Sighting",
+    "SnapshotWriter",
+    "TrackSample",
+    "events_for",
+    "find_recent_arrival",
+    "list_arrivals",
+    "record_guest",
+    "record_stranger",
+]
 
 
 @dataclass(frozen=True)
@@ -35,16 +51,14 @@ class ArrivalPolicy:
     """When a sighting belongs to an earlier visit, and whether a visit is outside hours."""
 
     revisit_gap: timedelta
-    tolerance: float
     hours: VisitingHoursConfig
     tz: tzinfo
 
     @classmethod
     def from_config(cls, config: Config) -> ArrivalPolicy:
-        """The policy from `tracking`, `recognition`, `visiting_hours` and `timezone`."""
+        """The policy from `tracking`, `visiting_hours` and `timezone`."""
         return cls(
             timedelta(minutes=config.tracking.revisit_gap_minutes),
-            config.recognition.tolerance,
             config.visiting_hours,
             config.tz,
         )
@@ -52,7 +66,11 @@ class ArrivalPolicy:
 
 @dataclass(frozen=True)
 class Sighting:
-    """A face followed at one camera from first_seen to last_seen (aware UTC datetimes)."""
+    """A face followed at one camera from first_seen to last_seen (aware UTC datetimes).
+
+    `encoding` is a stranger's representative encoding (kept with the unknown face), `track`
+    names the track segment and `samples` are its best good samples, kept with the arrival.
+    """
 
     camera: str
     first_seen: datetime
@@ -60,6 +78,8 @@ class Sighting:
     distance: float | None = None
     snapshot_score: float = 0.0
     encoding: np.ndarray | None = None
+    track: str = ""
+    samples: tuple[TrackSample, ...] = ()
 
 
 @dataclass
@@ -72,66 +92,53 @@ class Recorded:
     unknown: UnknownFace | None = None
     new_snapshot: str | None = None
     old_snapshot: str | None = None
+    events: list[Event] = field(default_factory=list)
+    stale_files: list[str] = field(default_factory=list)
 
 
-def find_recent_arrival(session: Session, guest_id: int, since: datetime) -> Arrival | None:
+def find_recent_arrival(
+    session: Session, guest_id: int, since: datetime, *, exclude: int | None = None
+) -> Arrival | None:
     """The guest's arrival last seen at or after `since` (any camera), newest first."""
-    query = (
-        select(Arrival)
-        .where(Arrival.guest_id == guest_id, Arrival.last_seen >= since)
-        .order_by(Arrival.last_seen.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
+    query = select(Arrival).where(Arrival.guest_id == guest_id, Arrival.last_seen >= since)
+    if exclude is not None:
+        query = query.where(Arrival.id != exclude)
+    return session.scalar(query.order_by(Arrival.last_seen.desc()).limit(1))
 
 
-def find_recent_unknown(
-    session: Session, encoding: np.ndarray, since: datetime, tolerance: float
-) -> UnknownFace | None:
-    """The pending unknown face seen since `since` whose encoding is nearest within tolerance."""
-    rows = list(
-        session.scalars(
-            select(UnknownFace).where(
-                UnknownFace.status == "pending",
-                UnknownFace.last_seen >= since,
-                UnknownFace.encoding.is_not(None),
-            )
-        )
-    )
-    if not rows:
-        return None
-    stored = np.stack([decode_vector(r.encoding) for r in rows])
-    distances = np.linalg.norm(stored - np.asarray(encoding, dtype=np.float32), axis=1)
-    best = int(np.argmin(distances))
-    return rows[best] if distances[best] <= tolerance else None
-
-
-def _camera(session: Session, name: str) -> Camera:
+def camera_row(session: Session, name: str) -> Camera:
+    """The camera row called `name`; LookupError when the cameras were never synced."""
     camera = get_camera(session, name)
     if camera is None:
         raise LookupError(f"no camera called {name!r}; sync cameras from the config first")
     return camera
 
 
-def _extend(
+def extend_arrival(
     arrival: Arrival, camera: Camera, sighting: Sighting, save: SnapshotWriter | None, kind: str
 ) -> tuple[str | None, str | None]:
     """Move the arrival's last sighting on; returns (new snapshot, replaced snapshot)."""
     arrival.last_seen = max(arrival.last_seen, sighting.last_seen)
+    arrival.first_seen = min(arrival.first_seen, sighting.first_seen)
     if sighting.distance is not None and (
         arrival.best_distance is None or sighting.distance < arrival.best_distance
     ):
         arrival.best_distance = sighting.distance
-    if camera.role == WAITING_ROOM and arrival.waiting_room_at is None:
+    if camera.role == WAITING_ROOM and (
+        arrival.waiting_room_at is None or sighting.first_seen < arrival.waiting_room_at
+    ):
         arrival.waiting_room_at = sighting.first_seen
     if save is None or sighting.snapshot_score <= (arrival.snapshot_score or 0.0):
         return None, None
-    old, arrival.snapshot = arrival.snapshot, save(kind)
+    path = save(kind)
+    if path is None:
+        return None, None
+    old, arrival.snapshot = arrival.snapshot, path
     arrival.snapshot_score = sighting.snapshot_score
-    return arrival.snapshot, old
+    return path, old
 
 
-def _new_arrival(
+def new_arrival(
     session: Session,
     policy: ArrivalPolicy,
     camera: Camera,
@@ -140,18 +147,21 @@ def _new_arrival(
     save: SnapshotWriter | None,
     kind: str,
 ) -> Arrival:
+    """A new visit from one sighting (flushed, so it has an id)."""
+    snapshot = save(kind) if save is not None else None
     arrival = Arrival(
         camera_id=camera.id,
         guest_id=guest_id,
         first_seen=sighting.first_seen,
         last_seen=sighting.last_seen,
         waiting_room_at=sighting.first_seen if camera.role == WAITING_ROOM else None,
-        snapshot=save(kind) if save is not None else None,
-        snapshot_score=sighting.snapshot_score if save is not None else 0.0,
+        snapshot=snapshot,
+        snapshot_score=sighting.snapshot_score if snapshot is not None else 0.0,
         best_distance=sighting.distance,
         sightings=1,
         outside_hours=not is_open(policy.hours, sighting.first_seen, policy.tz),
         status="waiting",
+        recorded_at=utcnow(),
     )
     session.add(arrival)
     session.flush()
@@ -174,17 +184,19 @@ def record_guest(
     guest = session.get(Guest, guest_id)
     if guest is None or guest.is_staff:
         return None
-    camera = _camera(session, sighting.camera)
+    camera = camera_row(session, sighting.camera)
     arrival = session.get(Arrival, arrival_id) if arrival_id is not None else None
     continuing = arrival is not None
     if arrival is None:
         arrival = find_recent_arrival(session, guest_id, sighting.first_seen - policy.revisit_gap)
     if arrival is None:
-        arrival = _new_arrival(session, policy, camera, guest_id, sighting, save, "arrivals")
+        arrival = new_arrival(session, policy, camera, guest_id, sighting, save, "arrivals")
+        keep_track_samples(session, arrival, camera, sighting.track, sighting.samples)
         return Recorded(arrival, camera, True, new_snapshot=arrival.snapshot)
     if not continuing:
         arrival.sightings += 1
-    new, old = _extend(arrival, camera, sighting, save, "arrivals")
+    new, old = extend_arrival(arrival, camera, sighting, save, "arrivals")
+    keep_track_samples(session, arrival, camera, sighting.track, sighting.samples)
     session.flush()
     return Recorded(arrival, camera, False, new_snapshot=new, old_snapshot=old)
 
@@ -196,23 +208,27 @@ def record_stranger(
     save: SnapshotWriter | None = None,
     *,
     unknown_id: int | None = None,
+    continuing: bool = False,
 ) -> Recorded:
-    """One pending unknown face (with its arrival) per stranger per visit."""
-    camera = _camera(session, sighting.camera)
+    """One pending unknown face (with its arrival) per stranger per visit.
+
+    `unknown_id` is the unknown face the matcher found this stranger to be (a new sighting of
+    it), or the one the track is already linked to (`continuing`); None starts a new one.
+    """
+    camera = camera_row(session, sighting.camera)
     unknown = session.get(UnknownFace, unknown_id) if unknown_id is not None else None
-    continuing = unknown is not None
-    if unknown is None and sighting.encoding is not None:
-        since = sighting.first_seen - policy.revisit_gap
-        unknown = find_recent_unknown(session, sighting.encoding, since, policy.tolerance)
     if unknown is None:
         return _new_unknown(session, policy, camera, sighting, save)
     arrival = unknown.arrival
     if not continuing:
         arrival.sightings += 1
-    new, old = _extend(arrival, camera, sighting, save, "unknown")
+    new, old = extend_arrival(arrival, camera, sighting, save, "unknown")
     unknown.last_seen = max(unknown.last_seen, sighting.last_seen)
-    if new is not None:
+    if new is not None and unknown.status == "pending":
         unknown.snapshot, unknown.snapshot_score = new, sighting.snapshot_score
+    if sighting.encoding is not None and unknown.status == "pending":
+        unknown.encoding = encode_vector(sighting.encoding)
+    keep_track_samples(session, arrival, camera, sighting.track, sighting.samples)
     session.flush()
     return Recorded(arrival, camera, False, unknown, new_snapshot=new, old_snapshot=old)
 
@@ -224,7 +240,16 @@ def _new_unknown(
     sighting: Sighting,
     save: SnapshotWriter | None,
 ) -> Recorded:
-    arrival = _new_arrival(session, policy, camera, None, sighting, save, "unknown")
+    arrival = new_arrival(session, policy, camera, None, sighting, save, "unknown")
+    unknown = add_unknown(session, arrival, camera, sighting)
+    keep_track_samples(session, arrival, camera, sighting.track, sighting.samples)
+    return Recorded(arrival, camera, True, unknown, new_snapshot=arrival.snapshot)
+
+
+def add_unknown(
+    session: Session, arrival: Arrival, camera: Camera, sighting: Sighting
+) -> UnknownFace:
+    """A pending unknown face for `arrival`, sharing its snapshot."""
     unknown = UnknownFace(
         arrival_id=arrival.id,
         camera_id=camera.id,
@@ -237,11 +262,13 @@ def _new_unknown(
     )
     session.add(unknown)
     session.flush()
-    return Recorded(arrival, camera, True, unknown, new_snapshot=arrival.snapshot)
+    return unknown
 
 
 def events_for(recorded: Recorded) -> list[Event]:
     """The events that tell about a recorded sighting."""
+    if recorded.events:
+        return list(recorded.events)
     arrival, camera = recorded.arrival, recorded.camera
     if not recorded.created:
         update = ArrivalUpdated(
@@ -293,74 +320,3 @@ def list_arrivals(
     if limit is not None:
         query = query.limit(limit)
     return list(session.scalars(query))
-
-
-class ArrivalRecorder:
-    """Stores sightings (snapshot file, then one commit) and only then publishes the events."""
-
-    def __init__(
-        self,
-        sessions: sessionmaker[Session],
-        media: MediaStore,
-        sink: EventSink,
-        policy: ArrivalPolicy,
-    ) -> None:
-        self.sessions = sessions
-        self.media = media
-        self.sink = sink
-        self.policy = policy
-
-    def guest_seen(
-        self,
-        guest_id: int,
-        sighting: Sighting,
-        snapshot: np.ndarray | None = None,
-        *,
-        arrival_id: int | None = None,
-    ) -> Recorded | None:
-        """Record a recognised guest; None for staff."""
-        return self._store(
-            lambda s, save: record_guest(
-                s, self.policy, guest_id, sighting, save, arrival_id=arrival_id
-            ),
-            snapshot,
-        )
-
-    def stranger_seen(
-        self,
-        sighting: Sighting,
-        snapshot: np.ndarray | None = None,
-        *,
-        unknown_id: int | None = None,
-    ) -> Recorded:
-        """Record a stranger (one pending unknown per visit)."""
-        recorded = self._store(
-            lambda s, save: record_stranger(s, self.policy, sighting, save, unknown_id=unknown_id),
-            snapshot,
-        )
-        return cast(Recorded, recorded)
-
-    def _store(
-        self,
-        write: Callable[[Session, SnapshotWriter | None], Recorded | None],
-        snapshot: np.ndarray | None,
-    ) -> Recorded | None:
-        written: list[str] = []
-
-        def save(kind: str) -> str:
-            written.append(self.media.save_jpeg(snapshot, kind))
-            return written[-1]
-
-        try:
-            with transaction(self.sessions) as session:
-                recorded = write(session, save if snapshot is not None else None)
-                events = events_for(recorded) if recorded is not None else []
-        except Exception:
-            for rel in written:
-                self.media.delete(rel)
-            raise
-        if recorded is not None and recorded.old_snapshot:
-            self.media.delete(recorded.old_snapshot)
-        for event in events:
-            self.sink.publish(event)
-        return recorded

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.media import MediaStore
-from storage.models import GUEST_CATEGORIES, FaceSample, Guest
+from storage.models import GUEST_CATEGORIES, FaceSample, Guest, ImpostorSample
 from storage.settings import bump_enrolment_version
 
 CATEGORIES = GUEST_CATEGORIES
+SAMPLE_SOURCES = ("photo", "camera")
 ENCODING_DIM = 128
 _LIMITS = {"name": 120, "institution": 160, "phone": 40}
 
@@ -31,6 +33,11 @@ class Gallery:
     )
     names: dict[int, str] = field(default_factory=dict)
     staff: set[int] = field(default_factory=set)
+    # Faces once wrongly taken for a guest ("Bukan orang ini"), with the guest of each row.
+    impostor_guest_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    impostor_encodings: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, ENCODING_DIM), dtype=np.float32)
+    )
 
     def __len__(self) -> int:
         return int(self.guest_ids.shape[0])
@@ -90,15 +97,93 @@ def create_guest(
     return guest
 
 
+@dataclass(frozen=True)
+class SampleInfo:
+    """Where a face sample came from and how good it is (all optional for old callers)."""
+
+    source: str = "photo"
+    camera: str | None = None
+    captured_at: datetime | None = None
+    arrival_id: int | None = None
+    quality: float | None = None
+    face_px: int | None = None
+    sharpness: float | None = None
+    frontalness: float | None = None
+
+
 def add_sample(
-    session: Session, guest: Guest, encoding: np.ndarray, photo: str | None
+    session: Session,
+    guest: Guest,
+    encoding: np.ndarray,
+    photo: str | None,
+    info: SampleInfo | None = None,
 ) -> FaceSample:
     """Enrol one face encoding (and its stored photo) for `guest`; bumps the enrolment version."""
-    sample = FaceSample(guest_id=guest.id, encoding=encode_vector(encoding), photo=photo)
+    meta = info or SampleInfo()
+    if meta.source not in SAMPLE_SOURCES:
+        raise GuestError(f"sample source {meta.source!r} is not one of {', '.join(SAMPLE_SOURCES)}")
+    sample = FaceSample(
+        guest_id=guest.id, encoding=encode_vector(encoding), photo=photo, **vars(meta)
+    )
     session.add(sample)
     session.flush()
     bump_enrolment_version(session)
     return sample
+
+
+def camera_samples(session: Session, guest_id: int) -> list[FaceSample]:
+    """The guest's samples taken from confirmed camera footage, best quality first."""
+    query = (
+        select(FaceSample)
+        .where(FaceSample.guest_id == guest_id, FaceSample.source == "camera")
+        .order_by(FaceSample.quality.desc(), FaceSample.id)
+    )
+    return list(session.scalars(query))
+
+
+def trim_camera_samples(session: Session, guest_id: int, keep: int) -> list[FaceSample]:
+    """Delete all but the `keep` best camera samples of a guest; returns the deleted rows."""
+    extra = camera_samples(session, guest_id)[keep:]
+    for sample in extra:
+        session.delete(sample)
+    if extra:
+        session.flush()
+        bump_enrolment_version(session)
+    return extra
+
+
+def remove_sample(session: Session, sample_id: int) -> FaceSample | None:
+    """Delete one face sample (its photo file is the caller's); None if there is none."""
+    sample = session.get(FaceSample, sample_id)
+    if sample is None:
+        return None
+    session.delete(sample)
+    session.flush()
+    bump_enrolment_version(session)
+    return sample
+
+
+def add_impostor(
+    session: Session,
+    guest_id: int,
+    encoding: np.ndarray,
+    *,
+    arrival_id: int | None = None,
+    quality: float | None = None,
+    user_id: int | None = None,
+) -> ImpostorSample:
+    """Remember a face that is NOT `guest_id` although it was taken for them."""
+    row = ImpostorSample(
+        guest_id=guest_id,
+        encoding=encode_vector(encoding),
+        arrival_id=arrival_id,
+        quality=quality,
+        created_by=user_id,
+    )
+    session.add(row)
+    session.flush()
+    bump_enrolment_version(session)
+    return row
 
 
 def remove_guest(session: Session, guest_id: int, media: MediaStore) -> bool:
@@ -157,4 +242,16 @@ def load_gallery(session: Session) -> Gallery:
     encodings = np.frombuffer(blob, dtype="<f4").astype(np.float32).reshape(len(rows), -1)
     names = {r[0]: r[2] for r in rows}
     staff = {r[0] for r in rows if r[3]}
-    return Gallery(guest_ids=guest_ids, encodings=encodings, names=names, staff=staff)
+    imp_ids, imp_vectors = _impostors(session)
+    return Gallery(guest_ids, encodings, names, staff, imp_ids, imp_vectors)
+
+
+def _impostors(session: Session) -> tuple[np.ndarray, np.ndarray]:
+    rows = session.execute(
+        select(ImpostorSample.guest_id, ImpostorSample.encoding).order_by(ImpostorSample.id)
+    ).all()
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, ENCODING_DIM), dtype=np.float32)
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    blob = b"".join(r[1] for r in rows)
+    return ids, np.frombuffer(blob, dtype="<f4").astype(np.float32).reshape(len(rows), -1)

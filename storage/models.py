@@ -67,6 +67,17 @@ class FaceSample(Base):
     encoding: Mapped[bytes] = mapped_column(LargeBinary)
     photo: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # "photo" (enrolment) or "camera" (confirmed footage of a visit).
+    source: Mapped[str] = mapped_column(String(10), default="photo", server_default="photo")
+    camera: Mapped[str | None] = mapped_column(String(32))
+    captured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    arrival_id: Mapped[int | None] = mapped_column(
+        ForeignKey("arrivals.id", ondelete="SET NULL"), index=True
+    )
+    quality: Mapped[float | None] = mapped_column(Float)
+    face_px: Mapped[int | None] = mapped_column(Integer)
+    sharpness: Mapped[float | None] = mapped_column(Float)
+    frontalness: Mapped[float | None] = mapped_column(Float)
     guest: Mapped[Guest] = relationship(back_populates="samples")
 
 
@@ -113,6 +124,8 @@ class Arrival(Base):
     outside_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     # waiting | received | rescheduled | declined | delegated | left
     status: Mapped[str] = mapped_column(String(20), default="waiting", index=True)
+    # When the worker first stored it (first_seen → recorded_at is the time to recognise).
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     camera: Mapped[Camera] = relationship()
     guest: Mapped[Guest | None] = relationship()
 
@@ -218,6 +231,43 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str | None] = mapped_column(String(120))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class ArrivalSample(Base):
+    """A good face sample of a visit's track: what confirmed footage and calibration learn from."""
+
+    __tablename__ = "arrival_samples"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrival_id: Mapped[int] = mapped_column(
+        ForeignKey("arrivals.id", ondelete="CASCADE"), index=True
+    )
+    camera_id: Mapped[int] = mapped_column(ForeignKey("cameras.id"))
+    track: Mapped[str] = mapped_column(String(40))
+    captured_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    encoding: Mapped[bytes] = mapped_column(LargeBinary)
+    quality: Mapped[float] = mapped_column(Float)
+    face_px: Mapped[int] = mapped_column(Integer)
+    sharpness: Mapped[float] = mapped_column(Float)
+    frontalness: Mapped[float] = mapped_column(Float)
+    # The guest this sample alone was nearest to, and how near.
+    nearest_guest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("guests.id", ondelete="SET NULL")
+    )
+    distance: Mapped[float | None] = mapped_column(Float)
+    camera: Mapped[Camera] = relationship()
+
+
+class ImpostorSample(Base):
+    """A face once wrongly named as `guest_id` ("Bukan orang ini"): never that guest again."""
+
+    __tablename__ = "impostor_samples"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guest_id: Mapped[int] = mapped_column(ForeignKey("guests.id", ondelete="CASCADE"), index=True)
+    encoding: Mapped[bytes] = mapped_column(LargeBinary)
+    arrival_id: Mapped[int | None] = mapped_column(ForeignKey("arrivals.id", ondelete="SET NULL"))
+    quality: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 Index("ix_arrivals_guest_last_seen", Arrival.guest_id, Arrival.last_seen)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -14,11 +14,24 @@ from vision.geometry import Box
 from vision.models import ENCODER_FILE, SHAPE_FILE, model_path
 
 
+@dataclass(frozen=True)
+class EncodedFace:
+    """One face's encoding and the 5 landmarks its alignment used ((5, 2) pixel coordinates)."""
+
+    encoding: np.ndarray
+    landmarks: np.ndarray
+
+
 class Encoder(Protocol):
-    """Turns a face box of a BGR frame into a 128-d float32 encoding."""
+    """Turns face boxes of a BGR frame into 128-d float32 encodings."""
 
     def encode(self, frame_bgr: np.ndarray, box: Box) -> np.ndarray:
         """The encoding of the face in `box`."""
+        ...
+
+    def encode_many(self, frame_bgr: np.ndarray, boxes: list[Box]) -> list[EncodedFace]:
+        """Every face of one frame in one batch, in the order of `boxes`."""
+        ...
 
 
 class FaceEncoder:
@@ -35,24 +48,28 @@ class FaceEncoder:
 
     def encode_rgb(self, frame_rgb: np.ndarray, box: Box) -> np.ndarray:
         """The same for an RGB image that is already converted."""
-        rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
-        landmarks = self._shape(frame_rgb, rect)
-        vector = self._net.compute_face_descriptor(frame_rgb, landmarks, self.num_jitters)
-        return np.asarray(vector, dtype=np.float32)
+        return self._encode_rgb(frame_rgb, [box])[0].encoding
+
+    def encode_many(self, frame_bgr: np.ndarray, boxes: list[Box]) -> list[EncodedFace]:
+        """Every face of one frame with one colour conversion and one batched network call."""
+        if not boxes:
+            return []
+        return self._encode_rgb(cv2.cvtColor(frame_bgr, cv2.COLOR_BGR2RGB), boxes)
+
+    def _encode_rgb(self, frame_rgb: np.ndarray, boxes: list[Box]) -> list[EncodedFace]:
+        shapes = dlib.full_object_detections()
+        for box in boxes:
+            shapes.append(self._shape(frame_rgb, dlib.rectangle(*_rect(box))))
+        vectors = self._net.compute_face_descriptor(frame_rgb, shapes, self.num_jitters)
+        return [
+            EncodedFace(
+                np.asarray(vector, dtype=np.float32),
+                np.array([[p.x, p.y] for p in shape.parts()], dtype=np.float32),
+            )
+            for vector, shape in zip(vectors, shapes, strict=True)
+        ]
 
 
-class FakeEncoder:
-    """A deterministic stand-in for tests: a fixed vector per box, or one derived from pixels."""
-
-    def __init__(self, table: dict[Box, np.ndarray] | None = None) -> None:
-        self.table = dict(table or {})
-        self.calls = 0
-
-    def encode(self, frame_bgr: np.ndarray, box: Box) -> np.ndarray:
-        """The vector registered for `box`, else a pseudo-random one seeded by the face pixels."""
-        self.calls += 1
-        if box in self.table:
-            return np.asarray(self.table[box], dtype=np.float32)
-        face = np.ascontiguousarray(frame_bgr[box.top : box.bottom, box.left : box.right])
-        seed = int.from_bytes(hashlib.sha256(face.tobytes()).digest()[:8], "little")
-        return np.random.default_rng(seed).normal(0, 0.1, 128).astype(np.float32)
+def _rect(box: Box) -> tuple[int, int, int, int]:
+    """dlib.rectangle's (left, top, right, bottom) order."""
+    return (int(box.left), int(box.top), int(box.right), int(box.bottom))

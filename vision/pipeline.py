@@ -1,26 +1,32 @@
-"""One camera's pipeline: frames → detect → track → encode when needed → match → vote → record."""
+"""One camera's pipeline: frames → detect → track → sample when due → evidence → record."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import math
 import time
-from datetime import UTC, datetime
 from typing import Protocol
 
 import numpy as np
 
 from core.config import Config
-from storage.arrivals import ArrivalRecorder, Sighting
+from storage.recorder import ArrivalRecorder
 from vision.detect import Detector
 from vision.encode import Encoder
 from vision.gallery import GalleryWatcher
-from vision.source import Frame, FrameSource
+from vision.geometry import crop_with_margin
+from vision.identity import IdentityRule, Sample, State, evaluate, splits
+from vision.matcher import FaceMatcher
+from vision.quality import assess
+from vision.report import TrackReporter
+from vision.source import Frame, FrameSource, SourceStatus
 from vision.status import CameraStatusReporter, LiveFrameWriter
-from vision.tracker import FaceTracker, Sample, Track
-from vision.voting import Verdict, decide, needs_sample, vote
+from vision.strangers import StrangerDirectory
+from vision.track_identity import TrackIdentity
+from vision.tracker import FaceTracker, Track
 
 log = logging.getLogger(__name__)
-PROGRESS_INTERVAL_S = 10.0
 FRAME_WAIT_S = 0.25
 
 
@@ -29,10 +35,7 @@ class StopFlag(Protocol):
 
     def is_set(self) -> bool:
         """True once stopping was asked for."""
-
-
-def _utc(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
+        ...
 
 
 class CameraPipeline:
@@ -53,6 +56,7 @@ class CameraPipeline:
     ) -> None:
         self.camera = camera
         self.rec_cfg = config.recognition
+        self.rule = IdentityRule.from_config(config.recognition)
         self.source = source
         self.detector = detector
         self.encoder = encoder
@@ -61,6 +65,14 @@ class CameraPipeline:
         self.status = status
         self.live = live
         self.tracker = FaceTracker(config.tracking.iou_threshold, config.tracking.track_lost_s)
+        strangers = StrangerDirectory(
+            recorder.sessions,
+            recorder.policy.revisit_gap,
+            config.recognition.tolerance,
+            config.recognition.margin,
+        )
+        self.reporter = TrackReporter(camera, recorder, strangers, gallery, self.rule)
+        self.identities: dict[int, TrackIdentity] = {}
         self.frames = 0
         self.encodings = 0
         self.log = log.getChild(camera)
@@ -77,9 +89,16 @@ class CameraPipeline:
                 else:
                     self._finish(self.tracker.expire(time.time()))
                 if self.status is not None:
-                    self.status.drain(time.monotonic(), self.source.status())
+                    self.status.drain(time.monotonic(), self._health(self.source.status()))
         finally:
             self.close()
+
+    def _health(self, status: SourceStatus) -> SourceStatus:
+        """The camera's status with a storage fault (snapshots not saved) shown as its error."""
+        fault = self.recorder.fault
+        if fault is None or status.error:
+            return status
+        return dataclasses.replace(status, error=fault.error)
 
     def _step(self, frame: Frame) -> None:
         """Process one frame; an error is logged and the next frame is tried."""
@@ -98,96 +117,84 @@ class CameraPipeline:
         """Detect, track, sample and decide on one frame; returns the tracks seen in it."""
         self.frames += 1
         update = self.tracker.update(self.detector.detect(frame.image), frame.at)
+        matcher = self.gallery.matcher()
         for track in update.active:
-            track.offer_snapshot(frame.image, track.box, frame.at)
-        self._sample(frame, [t for t in update.active if needs_sample(t, frame.at, self.rec_cfg)])
+            self._identity(track).seen(frame.at)
+        due = [
+            t
+            for t in update.active
+            if self.identities[t.id].wants_sample(frame.at, self.rec_cfg, self.rule)
+        ]
+        self._sample(frame, due, matcher)
+        sampled = {t.id for t in due}
         for track in update.active:
-            self._progress(track, frame.at)
+            ident = self.identities[track.id]
+            if track.id not in sampled:
+                self._judge(ident, matcher, frame.at)
+            self.reporter.flush(ident, matcher)
         self._finish(update.ended)
         return update.active
 
-    def _sample(self, frame: Frame, tracks: list[Track]) -> None:
-        """Encode the tracks that still need a sample and match them in one computation."""
+    def identity_of(self, track_id: int) -> TrackIdentity | None:
+        """The current identity state of a live track (tests, logs)."""
+        return self.identities.get(track_id)
+
+    def _identity(self, track: Track) -> TrackIdentity:
+        ident = self.identities.get(track.id)
+        if ident is None:
+            ident = TrackIdentity(self.camera, track.id, track.first_seen, track.last_seen)
+            self.identities[track.id] = ident
+        return ident
+
+    def _sample(self, frame: Frame, tracks: list[Track], matcher: FaceMatcher) -> None:
+        """Encode the due tracks in one batch and match them in one computation."""
         if not tracks:
             return
-        encodings = np.stack([self.encoder.encode(frame.image, t.box) for t in tracks])
+        faces = self.encoder.encode_many(frame.image, [t.box for t in tracks])
         self.encodings += len(tracks)
-        for track, encoding, match in zip(
-            tracks, encodings, self.gallery.matcher().match_many(encodings), strict=True
-        ):
-            sample = Sample(frame.at, encoding, *match)
-            track.samples.append(sample)
-            verdict = decide(track, self.rec_cfg)
-            if verdict.decided:
-                self._decided(track, verdict)
+        encodings = np.stack([f.encoding for f in faces])
+        for track, face, match in zip(tracks, faces, matcher.match_many(encodings), strict=True):
+            quality = assess(frame.image, track.box, face.landmarks)
+            crop = crop_with_margin(frame.image, track.box)
+            sample = Sample(frame.at, face.encoding, quality, match, crop)
+            ident = self.identities[track.id]
+            if splits(ident.samples, sample, ident.recorded or ident.verdict, self.rule):
+                ident = self._split(track, ident, matcher, frame.at)
+            ident.add(sample)
+            self._judge(ident, matcher, frame.at)
 
-    def _decided(self, track: Track, verdict: Verdict) -> None:
-        """Fix the track's identity and record it at once (staff are never recorded)."""
-        track.decided, track.guest_id = True, verdict.guest_id
-        track.ignored = verdict.guest_id is not None and verdict.guest_id in self.gallery.staff
-        who = self.gallery.names().get(verdict.guest_id, "?") if verdict.guest_id else "stranger"
-        self.log.info(
-            "track %d at %s: %s (%d/%d votes)",
-            track.id,
-            self.camera,
-            who + (" (staff, ignored)" if track.ignored else ""),
-            verdict.votes,
-            len(track.samples),
-        )
-        if not track.ignored:
-            self._record(track)
+    def _judge(self, ident: TrackIdentity, matcher: FaceMatcher, now: float) -> None:
+        """Weigh the evidence again and record what changed."""
+        ident.verdict = evaluate(ident.samples, matcher, self.rule, now - ident.first_seen)
+        self.reporter.update(ident, matcher)
 
-    def _progress(self, track: Track, now: float) -> None:
-        """While a recorded face stays, move its arrival on every PROGRESS_INTERVAL_S."""
-        due = now - track.flushed_at >= PROGRESS_INTERVAL_S
-        if track.decided and not track.ignored and track.dirty and due:
-            self._record(track)
+    def _split(
+        self, track: Track, ident: TrackIdentity, matcher: FaceMatcher, at: float
+    ) -> TrackIdentity:
+        """The track shows somebody else from `at`: close its identity and start a new one."""
+        self.log.info("track %s split at %.1f: the samples are another person", ident.key, at)
+        ident.last_seen = max(ident.previous_seen, ident.first_seen)  # the frame before
+        self._close(ident, matcher)
+        fresh = TrackIdentity(self.camera, track.id, at, at)
+        self.identities[track.id] = fresh
+        return fresh
 
     def _finish(self, ended: list[Track]) -> None:
-        """A track ended: record its last state, or decide now if it had enough samples."""
-        for track in ended:
-            if not track.decided:
-                verdict = vote(track.samples, self.rec_cfg.min_votes, exhausted=True)
-                if verdict.decided:
-                    self._decided(track, verdict)
-                continue
-            if not track.ignored and track.dirty:
-                self._record(track)
-
-    def _record(self, track: Track) -> None:
-        """Store the track's sighting; a storage error is logged and retried on the next flush."""
-        sighting = self._sighting(track)
-        snapshot = track.snapshot.image if track.snapshot is not None else None
-        try:
-            if track.guest_id is not None:
-                rec = self.recorder.guest_seen(
-                    track.guest_id, sighting, snapshot, arrival_id=track.arrival_id
-                )
-                track.ignored = rec is None
-            else:
-                rec = self.recorder.stranger_seen(sighting, snapshot, unknown_id=track.unknown_id)
-                track.unknown_id = rec.unknown.id if rec.unknown is not None else None
-        except Exception:
-            self.log.exception("could not record track %d at %s", track.id, self.camera)
+        """Tracks that ended: record their last state, or decide now if they were seen enough."""
+        if not ended:
             return
-        if rec is not None:
-            track.arrival_id = rec.arrival.id
-        track.dirty, track.flushed_at = False, track.last_seen
+        matcher = self.gallery.matcher()
+        for track in ended:
+            ident = self.identities.pop(track.id, None)
+            if ident is not None:
+                self._close(ident, matcher)
 
-    def _sighting(self, track: Track) -> Sighting:
-        """The track as a storable sighting (a guest's best distance, a stranger's encoding)."""
-        distance = None
-        if track.guest_id is not None:
-            own = [s.distance for s in track.samples if s.guest_id == track.guest_id]
-            distance = min((d for d in own if d is not None), default=None)
-        encoding = None
-        if track.guest_id is None and track.samples:
-            encoding = np.mean([s.encoding for s in track.samples], axis=0).astype(np.float32)
-        return Sighting(
-            camera=self.camera,
-            first_seen=_utc(track.first_seen),
-            last_seen=_utc(track.last_seen),
-            distance=distance,
-            snapshot_score=track.snapshot.score if track.snapshot is not None else 0.0,
-            encoding=encoding,
-        )
+    def _close(self, ident: TrackIdentity, matcher: FaceMatcher) -> None:
+        """The identity's last word: an undecided one seen enough becomes a stranger."""
+        if not ident.verdict.decided and len(ident.samples) >= self.rule.min_good:
+            ident.verdict = evaluate(ident.samples, matcher, self.rule, math.inf)
+            self.reporter.update(ident, matcher)
+        elif not ident.verdict.decided:
+            self.log.debug("track %s too brief to record (%d samples)", ident.key, len(ident.samples))
+        if ident.verdict.state is not State.UNDECIDED:
+            self.reporter.flush(ident, matcher, final=True)

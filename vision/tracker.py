@@ -3,71 +3,24 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
-
-from vision.geometry import Box, center_distance, crop_with_margin, iou, snapshot_score
+from vision.geometry import Box, center_distance, iou
 
 # A box whose centre moved less than this many face widths is still the same face
 # (at a few analysed frames per second a walking face can leave its old box entirely).
 MAX_CENTER_SHIFT = 0.8
 
 
-@dataclass(frozen=True)
-class Sample:
-    """One encoding taken from a track, with what the matcher made of it."""
-
-    at: float
-    encoding: np.ndarray
-    guest_id: int | None
-    distance: float | None
-    second_distance: float | None
-
-
-@dataclass
-class Snapshot:
-    """The best view of a track's face so far: a crop from the full-resolution frame."""
-
-    image: np.ndarray
-    score: float
-    box: Box
-    at: float
-
-
 @dataclass
 class Track:
-    """A face followed across frames."""
+    """A face followed across frames: geometry only (its identity lives in the pipeline)."""
 
     id: int
     box: Box
     first_seen: float
     last_seen: float
     hits: int = 1
-    samples: list[Sample] = field(default_factory=list)
-    snapshot: Snapshot | None = None
-    # Filled in by the pipeline once the track's identity is decided.
-    decided: bool = False
-    guest_id: int | None = None
-    arrival_id: int | None = None
-    unknown_id: int | None = None
-    ignored: bool = False
-    dirty: bool = False
-    flushed_at: float = 0.0
-
-    @property
-    def last_sample_at(self) -> float | None:
-        """When the newest sample was taken (None before the first)."""
-        return self.samples[-1].at if self.samples else None
-
-    def offer_snapshot(self, frame_bgr: np.ndarray, box: Box, at: float) -> bool:
-        """Keep this view if it beats the best one so far; True when it did."""
-        score = snapshot_score(frame_bgr, box)
-        if self.snapshot is not None and score <= self.snapshot.score:
-            return False
-        self.snapshot = Snapshot(crop_with_margin(frame_bgr, box), score, box, at)
-        self.dirty = True
-        return True
 
 
 @dataclass(frozen=True)
@@ -101,7 +54,6 @@ class FaceTracker:
             else:
                 track.box, track.last_seen = box, at
                 track.hits += 1
-                track.dirty = True
         ended = self.expire(at)
         seen = {t.id for t in pairs.values()} | {t.id for t in started}
         active = [t for t in self.tracks.values() if t.id in seen]

@@ -9,12 +9,12 @@ from core.events import ArrivalUpdated, GuestArrived, UnknownFaceSeen
 from core.sinks import CollectingSink
 from storage.arrivals import (
     ArrivalPolicy,
-    ArrivalRecorder,
     Sighting,
     list_arrivals,
     record_guest,
     record_stranger,
 )
+from storage.recorder import ArrivalRecorder
 from storage.cameras import sync_cameras, update_status
 from storage.db import make_engine, make_session_factory, transaction
 from storage.guests import create_guest
@@ -128,32 +128,33 @@ def test_outside_visiting_hours_is_marked_at_creation(factory, guests):
     assert closed.arrival.outside_hours and not opened.arrival.outside_hours
 
 
-def test_a_stranger_is_one_pending_unknown_per_visit(factory):
-    face = vec(1)
+def test_a_stranger_is_a_new_unknown_unless_recognition_names_a_recent_one(factory):
     with transaction(factory) as s:
-        first = record_stranger(s, POLICY, seen(encoding=face))
-        again = record_stranger(s, POLICY, seen("waiting", at=OPEN + timedelta(minutes=5),
-                                               encoding=vec(2, near=face)))  # fmt: skip
-        other = record_stranger(s, POLICY, seen(encoding=vec(3) + 1.0))
+        first = record_stranger(s, POLICY, seen(encoding=vec(1)))
+        again = record_stranger(
+            s, POLICY, seen("waiting", at=OPEN + timedelta(minutes=5)), unknown_id=first.unknown.id
+        )
+        same_track = record_stranger(
+            s, POLICY, seen("waiting", at=OPEN + timedelta(minutes=6)),
+            unknown_id=first.unknown.id, continuing=True,
+        )  # fmt: skip
+        other = record_stranger(s, POLICY, seen(encoding=vec(3)))
     assert first.created and first.unknown is not None and first.arrival.guest_id is None
     assert not again.created and again.unknown.id == first.unknown.id
+    assert not same_track.created and same_track.unknown.id == first.unknown.id
     assert other.created and other.unknown.id != first.unknown.id
     with factory() as s:
-        assert s.get(Arrival, first.arrival.id).sightings == 2
-        assert s.get(Arrival, first.arrival.id).waiting_room_at is not None
+        arrival = s.get(Arrival, first.arrival.id)
+        assert arrival.sightings == 2  # a new sighting counts, the same track's flush does not
+        assert arrival.waiting_room_at is not None
+        assert arrival.last_seen == OPEN + timedelta(minutes=7)
     assert count(factory, UnknownFace) == 2
 
 
-def test_the_same_stranger_after_the_gap_or_once_resolved_is_a_new_unknown(factory):
-    face = vec(1)
+def test_a_stranger_without_an_encoding_still_gets_an_unknown_face(factory):
     with transaction(factory) as s:
-        first = record_stranger(s, POLICY, seen(encoding=face))
-        late = record_stranger(s, POLICY, seen(at=OPEN + timedelta(minutes=30), encoding=face))
-        late.unknown.status = "dismissed"
-        s.flush()
-        after = record_stranger(s, POLICY, seen(at=OPEN + timedelta(minutes=31), encoding=face))
-    assert late.created and late.unknown.id != first.unknown.id
-    assert after.created and after.unknown.id != late.unknown.id
+        rec = record_stranger(s, POLICY, seen())
+    assert rec.created and rec.unknown.encoding is None and rec.unknown.status == "pending"
 
 
 def test_a_better_snapshot_replaces_the_old_file(factory, guests, media):

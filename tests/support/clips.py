@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 # Bump when rendering changes so cached clips are rebuilt.
-CLIP_VERSION = 2
+CLIP_VERSION = 3
 TEST_SIZE = (640, 360)
 BENCH_SIZE = (1280, 720)
 # The photo region kept around the detected face box, as a fraction of the box size.
@@ -63,6 +63,13 @@ class Actor:
     stand_x: float = 0.5
     face_height: float = 0.3
     start_scale: float = 0.6
+    # Out of focus until `sharp_at` (Gaussian blur, sigma as a fraction of the face height).
+    blur: float = 0.0
+    sharp_at: float | None = None
+
+    def blurred(self, t: float) -> bool:
+        """Whether the face is out of focus at time t."""
+        return self.blur > 0 and (self.sharp_at is None or t < self.sharp_at)
 
     def pose(self, t: float, frame_w: int, frame_h: int) -> tuple[float, float, float] | None:
         """(face centre x, face centre y, face height) in pixels at time t; None before entering
@@ -126,8 +133,34 @@ TWO_PEOPLE = Scene(
 """Biden walks in from the left, Rose Leslie (a stranger) from the right, both stay."""
 EMPTY = Scene("empty", (), 6.0)
 """Nobody: just the background."""
+CUT = Scene(
+    "cut",
+    (
+        Actor(OBAMA, enter_at=0.0, walk_s=0.0, leave_at=4.0),
+        Actor(BIDEN, enter_at=4.0, walk_s=0.0),
+    ),
+    10.0,
+)
+"""A hard cut at 4 s from Obama to Biden standing at the very same place."""
+BLURRED_THEN_SHARP = Scene(
+    "blurred_then_sharp",
+    (Actor(OBAMA, enter_at=0.0, walk_s=0.0, blur=0.065, sharp_at=6.0),),
+    12.0,
+)
+"""Obama out of focus for 6 s (too blurred to vote), then sharp."""
 SCENES = {
-    s.name: s for s in (WALK_IN, LATE_WALK_IN, WALK_IN_OTHER, STRANGER, STANDING, TWO_PEOPLE, EMPTY)
+    s.name: s
+    for s in (
+        WALK_IN,
+        LATE_WALK_IN,
+        WALK_IN_OTHER,
+        STRANGER,
+        STANDING,
+        TWO_PEOPLE,
+        EMPTY,
+        CUT,
+        BLURRED_THEN_SHARP,
+    )
 }
 """Every predefined scene by name."""
 
@@ -239,23 +272,37 @@ def render_frames(scene: Scene, faces_dir: Path, size: tuple[int, int], seconds:
     return _frames(scene, load_faces(scene, faces_dir), size, seconds, fps)
 
 
+def blurred_crop(crop: FaceCrop, sigma_of_face: float) -> FaceCrop:
+    """The same crop out of focus: Gaussian sigma `sigma_of_face` × the face height."""
+    top, _right, bottom, _left = crop.box
+    sigma = max(0.5, sigma_of_face * (bottom - top))
+    return FaceCrop(cv2.GaussianBlur(crop.image, (0, 0), sigma), crop.box)
+
+
 def _frames(scene: Scene, crops: dict, size: tuple[int, int], seconds: float, fps: int):
     base = background(size)
+    blurred = {a.photo: blurred_crop(crops[a.photo], a.blur) for a in scene.actors if a.blur > 0}
     for index in range(max(1, round(seconds * fps))):
         frame = base.copy()
+        t = index / fps
         for actor in scene.actors:
-            pose = actor.pose(index / fps, *size)
+            pose = actor.pose(t, *size)
             if pose is not None:
-                paste(frame, crops[actor.photo], pose)
+                crop = blurred[actor.photo] if actor.blurred(t) else crops[actor.photo]
+                paste(frame, crop, pose)
         yield frame
 
 
-def ffmpeg_command(out_path: Path, size: tuple[int, int], fps: int) -> list[str]:
-    """ffmpeg reading raw BGR frames on stdin and writing RTSP.md's looping-friendly MPEG-TS."""
+def ffmpeg_command(
+    out_path: Path, size: tuple[int, int], fps: int, source: Path | None = None
+) -> list[str]:
+    """ffmpeg writing RTSP.md's looping-friendly MPEG-TS from raw BGR frames on stdin (or from
+    the video file `source`)."""
     w, h = size
+    raw = ("-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-r", str(fps), "-i", "-")
     return [
         *("ffmpeg", "-hide_banner", "-loglevel", "error", "-y"),
-        *("-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-r", str(fps), "-i", "-"),
+        *(raw if source is None else ("-i", str(source))),
         *("-an", "-vf", "setpts=PTS-STARTPTS", "-c:v", "libx264", "-preset", "veryfast"),
         *("-profile:v", "baseline", "-level", "3.1", "-pix_fmt", "yuv420p", "-r", str(fps)),
         *("-g", str(fps), "-keyint_min", str(fps), "-sc_threshold", "0", "-bf", "0"),
@@ -324,6 +371,21 @@ def clip_key(scene: Scene, size: tuple[int, int], seconds: float, fps: int) -> s
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
+def transcode(video: Path, out_path: Path, fps: int = 15) -> Path:
+    """A real recording re-encoded to RTSP.md's looping-friendly MPEG-TS (ClipError on failure)."""
+    if shutil.which("ffmpeg") is None:
+        raise ClipError("ffmpeg is not installed")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    partial = out_path.with_name(out_path.name + ".part")
+    command = ffmpeg_command(partial, (0, 0), fps, source=video)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise ClipError(f"ffmpeg failed for {video.name}: {done.stderr.strip()}")
+    partial.replace(out_path)
+    return out_path
+
+
 class ClipCache:
     """Builds each distinct clip once under `root` and hands back its path (thread-safe)."""
 
@@ -348,4 +410,14 @@ class ClipCache:
         with self._lock:
             if not path.is_file():
                 build_clip(path, scene, self.faces_dir, size=size, seconds=length, fps=fps)
+        return path
+
+    def video(self, video: Path, fps: int = 15) -> Path:
+        """A real recording as a streamable MPEG-TS clip, transcoded once."""
+        stat = Path(video).stat()
+        key = hashlib.sha256(repr((CLIP_VERSION, str(video), stat.st_size, fps)).encode())
+        path = self.root / f"{Path(video).stem}-{fps}fps-{key.hexdigest()[:12]}.ts"
+        with self._lock:
+            if not path.is_file():
+                transcode(Path(video), path, fps)
         return path

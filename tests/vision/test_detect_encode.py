@@ -5,8 +5,7 @@ import cv2
 import numpy as np
 
 from vision.detect import HogFaceDetector
-from vision.encode import FakeEncoder
-from vision.geometry import Box, iou
+from vision.geometry import iou
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", UserWarning)  # face_recognition_models uses pkg_resources
@@ -65,11 +64,14 @@ def test_encoding_from_the_full_resolution_box_beats_a_tiny_crop(encoder, frame_
     assert np.linalg.norm(full - reference) < np.linalg.norm(small - reference)
 
 
-def test_fake_encoder_is_deterministic_and_uses_its_table():
-    image = np.random.default_rng(1).integers(0, 255, (50, 50, 3), dtype=np.uint8)
-    known = Box(0, 10, 10, 0)
-    fake = FakeEncoder({known: np.ones(128)})
-    assert np.array_equal(fake.encode(image, known), np.ones(128, np.float32))
-    other = Box(10, 40, 40, 10)
-    assert np.array_equal(fake.encode(image, other), fake.encode(image, other))
-    assert fake.calls == 3
+def test_encode_many_batches_one_frame_and_equals_single_encodings(encoder, faces_dir):
+    image = cv2.imread(str(faces_dir / "edge" / "two_people.jpg"))
+    boxes = HogFaceDetector(scale_width=800).detect(image)
+    faces = encoder.encode_many(image, boxes)
+    assert len(faces) == 2 == len(boxes)
+    for box, face in zip(boxes, faces, strict=True):
+        np.testing.assert_allclose(face.encoding, encoder.encode(image, box), atol=1e-6)
+        assert face.landmarks.shape == (5, 2)
+        inside = (face.landmarks[:, 0] >= box.left - 5) & (face.landmarks[:, 0] <= box.right + 5)
+        assert inside.all()
+    assert encoder.encode_many(image, []) == []

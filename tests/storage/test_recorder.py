@@ -1,0 +1,92 @@
+"""A storage fault costs a snapshot, never an arrival; written files follow the transaction."""
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from core.config import parse_config
+from core.sinks import CollectingSink
+from storage.arrivals import ArrivalPolicy, Sighting
+from storage.cameras import sync_cameras
+from storage.db import make_engine, make_session_factory, transaction
+from storage.guests import create_guest
+from storage.media import MediaStore
+from storage.models import Arrival, UnknownFace
+from storage.recorder import ArrivalRecorder
+
+CONFIG = parse_config({"cameras": [{"name": "gate", "role": "gate", "url": "rtsp://x/g"}]})
+AT = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)
+SHOT = np.full((40, 40, 3), 120, np.uint8)
+
+
+def seen(minutes=0.0, score=1.0) -> Sighting:
+    at = AT + timedelta(minutes=minutes)
+    return Sighting("gate", at, at + timedelta(seconds=5), snapshot_score=score)
+
+
+@pytest.fixture
+def env(sqlite_url, tmp_path):
+    engine = make_engine(sqlite_url)
+    sessions = make_session_factory(engine)
+    with transaction(sessions) as s:
+        sync_cameras(s, CONFIG.cameras)
+        ani = create_guest(s, name="Ani").id
+    media = MediaStore(tmp_path / "media")
+    sink = CollectingSink()
+    recorder = ArrivalRecorder(sessions, media, sink, ArrivalPolicy.from_config(CONFIG))
+    yield {"sessions": sessions, "media": media, "recorder": recorder, "sink": sink, "ani": ani}
+    engine.dispose()
+
+
+def rows(env, model) -> int:
+    with env["sessions"]() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+class FailingWrites(MediaStore):
+    """A media store whose disk is full."""
+
+    def save_jpeg(self, image_bgr, kind, quality=90):
+        raise OSError(28, "No space left on device")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_media_folder_stores_arrivals_without_snapshots(env, tmp_path):
+    (tmp_path / "media").mkdir()
+    os.chmod(tmp_path / "media", 0o500)
+    try:
+        rec = env["recorder"].guest_seen(env["ani"], seen(), SHOT)
+    finally:
+        os.chmod(tmp_path / "media", 0o700)
+    assert rec.arrival.snapshot is None and rows(env, Arrival) == 1
+    assert env["recorder"].fault is not None
+
+
+def test_a_full_disk_stores_every_arrival_without_a_snapshot_and_reports_it(env, caplog):
+    recorder = env["recorder"]
+    recorder.media = FailingWrites(env["media"].root)
+    for i in range(5):
+        recorder.guest_seen(env["ani"], seen(minutes=20 * i), SHOT)
+        recorder.stranger_seen(seen(minutes=20 * i + 1), SHOT)
+    assert rows(env, Arrival) == 10 and rows(env, UnknownFace) == 5
+    with env["sessions"]() as s:
+        assert s.scalars(select(Arrival.snapshot)).all() == [None] * 10
+    assert recorder.fault is not None and "No space left" in recorder.fault.error
+    assert recorder.fault.count == 10
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1  # identical faults are logged once a minute, not per arrival
+    assert len(env["sink"].events) == 15
+    # the disk recovers: the next snapshot is written and the fault clears
+    recorder.media = env["media"]
+    rec = recorder.guest_seen(env["ani"], seen(minutes=200), SHOT)
+    assert rec.arrival.snapshot and env["media"].resolve(rec.arrival.snapshot).is_file()
+    assert recorder.fault is None
+
+
+def test_a_rolled_back_transaction_leaves_no_file(env):
+    with pytest.raises(LookupError):
+        env["recorder"].stranger_seen(Sighting("roof", AT, AT), SHOT)
+    assert list(env["media"].root.rglob("*")) == []
