@@ -44,7 +44,9 @@ def keep_track_samples(
     if not track or not samples:
         return
     session.execute(
-        delete(ArrivalSample).where(ArrivalSample.arrival_id == arrival.id, ArrivalSample.track == track)
+        delete(ArrivalSample).where(
+            ArrivalSample.arrival_id == arrival.id, ArrivalSample.track == track
+        )
     )
     best = sorted(samples, key=lambda s: s.quality, reverse=True)[:SAMPLES_PER_TRACK]
     for sample in best:

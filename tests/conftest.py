@@ -18,6 +18,8 @@ from storage.media import MediaStore
 
 ROOT = Path(__file__).resolve().parent.parent
 FACES_ENV = "TAMU_FACES_DIR"
+VIDEO_ENV = "TAMU_VIDEO_DIR"
+SPEECH = "obama_speech.mp4"
 PG_ADMIN_URL = os.environ.get("TAMU_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TAMU_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
@@ -40,6 +42,24 @@ def faces_dir() -> Path:
     if found is None:
         pytest.skip(f"test faces not found: set {FACES_ENV} or put shared/faces beside the repo")
     return found
+
+
+def find_video_dir() -> Path | None:
+    """The shared real footage: $TAMU_VIDEO_DIR, else ../shared/video beside the project."""
+    candidates = [os.environ.get(VIDEO_ENV), ROOT.parent / "shared" / "video"]
+    for cand in candidates:
+        if cand and (Path(cand) / SPEECH).is_file():
+            return Path(cand)
+    return None
+
+
+@pytest.fixture(scope="session")
+def speech_video() -> Path:
+    """The real recording of an enrolled person (Obama); skips the test when it is absent."""
+    found = find_video_dir()
+    if found is None:
+        pytest.skip(f"real footage not found: set {VIDEO_ENV} or put shared/video beside the repo")
+    return found / SPEECH
 
 
 def port_open(host: str, port: int) -> bool:

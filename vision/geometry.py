@@ -75,21 +75,6 @@ def crop_with_margin(image: np.ndarray, box: Box, margin: float = 0.4) -> np.nda
     return image[top:bottom, left:right].copy()
 
 
-def sharpness(image_bgr: np.ndarray, box: Box) -> float:
-    """Variance of the Laplacian inside the face: higher is sharper."""
-    top, right, bottom, left = box.clipped(*image_bgr.shape[:2])
-    face = image_bgr[top:bottom, left:right]
-    if face.size == 0:
-        return 0.0
-    grey = cv2.cvtColor(face, cv2.COLOR_BGR2GRAY) if face.ndim == 3 else face
-    return float(cv2.Laplacian(grey, cv2.CV_64F).var())
-
-
-def snapshot_score(image_bgr: np.ndarray, box: Box) -> float:
-    """How good a face is as a snapshot: larger and sharper is better (area × sharpness)."""
-    return box.area * sharpness(image_bgr, box)
-
-
 def downscale(image: np.ndarray, max_width: int) -> tuple[np.ndarray, float]:
     """The image at most `max_width` wide and the factor back to full size (1.0 if unchanged)."""
     width = image.shape[1]

@@ -124,8 +124,10 @@ def evaluate(
     if not good:
         return Verdict(State.STRANGER, reason=Reason.UNIDENTIFIED) if late else UNDECIDED
     evidence = evidence_of(samples, rule)
-    match = matcher.decide(weighted_distances(matcher, evidence)) if len(matcher) else Match(
-        None, None, None
+    match = (
+        matcher.decide(weighted_distances(matcher, evidence))
+        if len(matcher)
+        else Match(None, None, None)
     )
     common = dict(
         distance=match.distance,

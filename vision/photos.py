@@ -11,15 +11,26 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vision.detect import HogFaceDetector
 from vision.encode import Encoder
-from vision.geometry import Box, downscale
+from vision.geometry import Box, downscale, iou
+from vision.quality import SampleQuality, assess
 
-# A face narrower than this gives an encoding too poor to enrol.
-ENROL_MIN_FACE_PX = 60
+# A face narrower than this gives an encoding too poor to enrol (real footage holds at ~36 px).
+ENROL_MIN_FACE_PX = 40
 DETECT_WIDTH = 800
-SMALL_IMAGE_PX = 400
 STORED_MAX_WIDTH = 1280
+# A small photo is enlarged up to this factor until a face is found.
+MAX_UPSCALE = 4
+UPSCALED_MAX_PX = 1600
+# A tight crop gets this much grey border (of its larger side) so the detector sees a whole face.
+PAD_FRACTION = 0.25
+PAD_GREY = (128, 128, 128)
 # dlib's boxes are square: one clipped below this aspect ratio lost part of the face.
 CUT_OFF_RATIO = 0.9
+# Below these a photo is accepted with a warning: it will match less surely.
+WEAK_FACE_PX = 80
+WEAK_SHARPNESS = 8.0
+WEAK_FRONTALNESS = 0.7
+WEAK_EXPOSURE = 0.7
 
 
 class PhotoError(ValueError):
@@ -28,12 +39,13 @@ class PhotoError(ValueError):
 
 @dataclass(frozen=True)
 class EnrolmentFace:
-    """A photo holding exactly one usable face, with its encoding."""
+    """A photo holding exactly one usable face, with its encoding and quality report."""
 
     path: Path
     image: np.ndarray
     box: Box
     encoding: np.ndarray
+    report: PhotoQuality | None = None
 
 
 def _to_rgb(img: Image.Image) -> Image.Image:
@@ -79,34 +91,133 @@ def _cut_off(box: Box, height: int, width: int) -> bool:
     return touches and min(box.width, box.height) < CUT_OFF_RATIO * max(box.width, box.height)
 
 
+@dataclass(frozen=True)
+class Found:
+    """Faces found in a photo: boxes in `image` (the photo, or a padded/enlarged copy of it)."""
+
+    image: np.ndarray
+    boxes: list[Box]
+    scale: float = 1.0
+    border: int = 0
+
+    @property
+    def padded(self) -> bool:
+        """Found only once the photo had a border."""
+        return self.border > 0
+
+    def original(self, box: Box, border: int | None = None) -> Box:
+        """A box of `image` (bordered by `border`, default this search's) in the photo's pixels."""
+        off = self.border if border is None else border
+        shifted = Box(box.top - off, box.right - off, box.bottom - off, box.left - off)
+        return shifted.scaled(1 / self.scale) if self.scale != 1.0 else shifted
+
+
+def pad(image_bgr: np.ndarray) -> tuple[np.ndarray, int]:
+    """The photo with a grey border all round, and the border's width."""
+    border = round(PAD_FRACTION * max(image_bgr.shape[:2]))
+    grown = cv2.copyMakeBorder(
+        image_bgr, border, border, border, border, cv2.BORDER_CONSTANT, value=PAD_GREY
+    )
+    return grown, border
+
+
+def _upscaled(image_bgr: np.ndarray) -> list[tuple[float, np.ndarray]]:
+    """The photo at 1×, then enlarged 2× and 4× while it stays small enough to search."""
+    out = [(1.0, image_bgr)]
+    scale = 2.0
+    while scale <= MAX_UPSCALE and max(image_bgr.shape[:2]) * scale <= UPSCALED_MAX_PX:
+        out.append(
+            (scale, cv2.resize(image_bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC))
+        )
+        scale *= 2
+    return out
+
+
+@dataclass(frozen=True)
+class PhotoQuality:
+    """How good an enrolment photo's face is, and what to warn about."""
+
+    quality: SampleQuality
+    warnings: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values for JSON output and storage."""
+        return {**self.quality.as_dict(), "warnings": list(self.warnings)}
+
+
+# Warning codes of an accepted but weak enrolment photo, with the Indonesian text the CLI prints
+# (the dashboard translates the codes itself).
+PHOTO_WARNINGS = {
+    "small_face": "wajah kecil (sebaiknya 80 px atau lebih)",
+    "blurred": "foto buram",
+    "turned": "wajah tidak menghadap kamera",
+    "exposure": "terlalu gelap, terlalu terang atau datar",
+    "cut_off": "wajah terpotong tepi foto (dilengkapi bingkai)",
+    "upscaled": "foto kecil: wajah baru ditemukan setelah diperbesar",
+}
+
+
+def photo_quality(quality: SampleQuality, *, cut_off: bool, upscaled: bool) -> PhotoQuality:
+    """The quality report of an enrolment photo with its warnings (accepted, not refused)."""
+    checks = {
+        "small_face": quality.face_px < WEAK_FACE_PX,
+        "blurred": quality.sharpness < WEAK_SHARPNESS,
+        "turned": quality.frontalness < WEAK_FRONTALNESS,
+        "exposure": quality.exposure < WEAK_EXPOSURE,
+        "cut_off": cut_off,
+        "upscaled": upscaled,
+    }
+    return PhotoQuality(quality, tuple(code for code, weak in checks.items() if weak))
+
+
 class StillFaceFinder:
-    """Finds faces in still photos, trying harder on small images."""
+    """Finds faces in still photos: enlarging small ones and bordering tight crops."""
 
     def __init__(self, encoder: Encoder, min_face_px: int = ENROL_MIN_FACE_PX) -> None:
         self.encoder = encoder
         self.min_face_px = min_face_px
         self._detector = HogFaceDetector(DETECT_WIDTH, upsample=1, min_face_px=1)
-        self._fine = HogFaceDetector(SMALL_IMAGE_PX, upsample=2, min_face_px=1)
 
     def faces(self, image_bgr: np.ndarray) -> list[Box]:
-        """Every face box, left to right."""
-        boxes = self._detector.detect(image_bgr)
-        if not boxes and image_bgr.shape[1] <= SMALL_IMAGE_PX:
-            boxes = self._fine.detect(image_bgr)
+        """Every face box in the photo's own pixels, left to right."""
+        found = self.search(image_bgr)
+        boxes = [found.original(b) for b in found.boxes]
         return sorted(boxes, key=lambda b: (b.left, b.top))
+
+    def search(self, image_bgr: np.ndarray) -> Found:
+        """The first of: the photo, bordered, then enlarged (bordered too) that shows a face."""
+        for scale, image in _upscaled(image_bgr):
+            for padded in (False, True):
+                candidate, border = pad(image) if padded else (image, 0)
+                boxes = self._detector.detect(candidate)
+                if boxes:
+                    return Found(candidate, boxes, scale, border)
+        return Found(image_bgr, [])
 
     def single_face(self, path: str | Path) -> EnrolmentFace:
         """The one usable face of an enrolment photo; PhotoError names the problem."""
         image = load_photo(path)
-        boxes = self.faces(image)
-        if not boxes:
+        found = self.search(image)
+        if not found.boxes:
             raise PhotoError("no face found")
-        if len(boxes) > 1:
-            raise PhotoError(f"several faces ({len(boxes)} found); use a photo of one person")
-        box = boxes[0]
-        if _cut_off(box, image.shape[0], image.shape[1]):
-            raise PhotoError("face cut off by the image edge")
-        size = min(box.width, box.height)
+        if len(found.boxes) > 1:
+            raise PhotoError(f"several faces ({len(found.boxes)} found); use a photo of one person")
+        work, box, border = found.image, found.boxes[0], found.border
+        cut = found.padded
+        if not found.padded and _cut_off(box, work.shape[0], work.shape[1]):
+            # Complete the face with a border rather than refuse the photo.
+            work, border = pad(work)
+            box = Box(box.top + border, box.right + border, box.bottom + border, box.left + border)
+            redone = [b for b in self._detector.detect(work) if iou(b, box) > 0.3]
+            box, cut = (redone[0] if redone else box), True
+        size = round(min(box.width, box.height) / found.scale)
         if size < self.min_face_px:
             raise PhotoError(f"face too small ({size} px < {self.min_face_px} px minimum)")
-        return EnrolmentFace(Path(path), image, box, self.encoder.encode(image, box))
+        encoded = self.encoder.encode_many(work, [box])[0]
+        measured = assess(work, box, encoded.landmarks)
+        quality = SampleQuality(
+            size, measured.sharpness, measured.frontalness, measured.exposure, measured.score
+        )
+        report = photo_quality(quality, cut_off=cut, upscaled=found.scale > 1)
+        original_box = found.original(box, border).clipped(*image.shape[:2])
+        return EnrolmentFace(Path(path), image, original_box, encoded.encoding, report)

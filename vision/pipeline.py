@@ -195,6 +195,8 @@ class CameraPipeline:
             ident.verdict = evaluate(ident.samples, matcher, self.rule, math.inf)
             self.reporter.update(ident, matcher)
         elif not ident.verdict.decided:
-            self.log.debug("track %s too brief to record (%d samples)", ident.key, len(ident.samples))
+            self.log.debug(
+                "track %s too brief to record (%d samples)", ident.key, len(ident.samples)
+            )
         if ident.verdict.state is not State.UNDECIDED:
             self.reporter.flush(ident, matcher, final=True)

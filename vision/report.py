@@ -91,9 +91,11 @@ class TrackReporter:
             rec = self.recorder.guest_seen(verdict.guest_id, sighting, snapshot)
             ident.ignored = rec is None
         else:
-            found = self.strangers.find(sighting.encoding, sighting.first_seen) if (
-                sighting.encoding is not None
-            ) else None
+            found = (
+                self.strangers.find(sighting.encoding, sighting.first_seen)
+                if (sighting.encoding is not None)
+                else None
+            )
             rec = self.recorder.stranger_seen(sighting, snapshot, unknown_id=found)
             ident.unknown_id = rec.unknown.id if rec.unknown is not None else None
         if rec is not None:

@@ -18,6 +18,8 @@ from vision.matcher import FaceMatcher
 _keys = itertools.count(1)
 # While a track's views stay too poor to vote, the next try waits twice as long, up to this.
 POOR_BACKOFF_MAX_S = 2.0
+# Frame times are floats: a gap of 0.4 s measured as 0.39999 is still 0.4 s.
+TIME_EPSILON_S = 1e-6
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ class TrackIdentity:
         last = self.last_sample_at
         if last is None:
             return True
-        return now - last >= self.next_gap(cfg, rule)
+        return now - last >= self.next_gap(cfg, rule) - TIME_EPSILON_S
 
     def next_gap(self, cfg: RecognitionConfig, rule: IdentityRule) -> float:
         """Seconds between the last sample and the next one."""

@@ -13,10 +13,10 @@ from typing import Any
 from core.config import CameraConfig, Config
 from core.sinks import EventSink
 from storage.arrivals import ArrivalPolicy
-from storage.recorder import ArrivalRecorder
 from storage.cameras import sync_cameras
 from storage.db import make_engine, make_session_factory, transaction
 from storage.media import MediaStore
+from storage.recorder import ArrivalRecorder
 from vision.detect import HogFaceDetector
 from vision.encode import FaceEncoder
 from vision.gallery import GalleryWatcher

@@ -39,6 +39,21 @@ def _check_photos(finder, photos: list[Path]) -> tuple[list, list[tuple[Path, st
     return faces, problems
 
 
+def _sample_info(face):
+    """Where an enrolment photo's sample came from and how good it is."""
+    from storage.guests import SampleInfo
+
+    quality = face.report.quality if face.report is not None else None
+    if quality is None:
+        return SampleInfo()
+    return SampleInfo(
+        quality=quality.score,
+        face_px=quality.face_px,
+        sharpness=quality.sharpness,
+        frontalness=quality.frontalness,
+    )
+
+
 def _enrol(ctx: AppContext, faces: list, **fields) -> int:
     """Store the photos, then the guest and samples in one transaction; the new guest's id."""
     from storage.db import transaction
@@ -50,12 +65,53 @@ def _enrol(ctx: AppContext, faces: list, **fields) -> int:
         with transaction(ctx.sessions) as session:
             guest = create_guest(session, **fields)
             for face, photo in zip(faces, stored, strict=True):
-                add_sample(session, guest, face.encoding, photo)
+                add_sample(session, guest, face.encoding, photo, _sample_info(face))
             return guest.id
     except Exception:
         for photo in stored:
             ctx.media.delete(photo)
         raise
+
+
+def _similar(ctx: AppContext, faces: list) -> list[dict]:
+    """Already enrolled guests these photos look like (named by the rule, or within tolerance)."""
+    from storage.guests import load_gallery
+    from vision.matcher import FaceMatcher
+
+    with ctx.sessions() as session:
+        gallery = load_gallery(session)
+    rec = ctx.config.recognition
+    matcher = FaceMatcher(gallery, rec.tolerance, rec.margin)
+    found: dict[int, float] = {}
+    for match in matcher.match_many([f.encoding for f in faces]) if len(matcher) else []:
+        guest = match.guest_id or match.best_guest_id
+        if guest is not None and match.distance is not None and match.distance <= rec.tolerance:
+            found[guest] = min(match.distance, found.get(guest, 9.0))
+    return [
+        {"id": gid, "name": gallery.names.get(gid, "?"), "distance": round(d, 4)}
+        for gid, d in sorted(found.items(), key=lambda kv: kv[1])
+    ]
+
+
+def _photo_rows(faces: list) -> list[dict]:
+    """Each photo with its quality report (JSON-ready)."""
+    return [
+        {"photo": str(face.path), **(face.report.as_dict() if face.report else {})}
+        for face in faces
+    ]
+
+
+def _print_photos(rows: list[dict]) -> None:
+    from vision.photos import PHOTO_WARNINGS
+
+    for row in rows:
+        click.echo(
+            f"  {Path(row['photo']).name}: wajah {row.get('face_px', '?')} px, "
+            f"ketajaman {row.get('sharpness', 0):.0f}, frontal {row.get('frontalness', 0):.2f}, "
+            f"kualitas {row.get('score', 0):.2f}"
+        )
+        for code in row.get("warnings", []):
+            click.echo(f"    PERINGATAN: {PHOTO_WARNINGS.get(code, code)}")
 
 
 @click.group()
@@ -74,6 +130,7 @@ def guests() -> None:
 @click.option("--phone", default=None)
 @click.option("--notes", default=None)
 @click.option("--staff", is_flag=True, help="Staff or family: never raise an alert.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (id, photos with quality).")
 @pass_ctx
 def add(
     ctx: AppContext,
@@ -84,8 +141,13 @@ def add(
     phone: str | None,
     notes: str | None,
     staff: bool,
+    as_json: bool,
 ) -> None:
-    """Enrol a guest from one or more photos; nothing is written unless every photo is usable."""
+    """Enrol a guest from one or more photos; nothing is written unless every photo is usable.
+
+    Each photo's quality is reported; a weak photo is enrolled with a warning, and a face that
+    looks like an already enrolled guest is pointed out.
+    """
     from storage.guests import GuestError
 
     ensure_schema(ctx, auto_upgrade=True)
@@ -93,12 +155,24 @@ def add(
     if problems:
         lines = [f"{photo}: {reason}" for photo, reason in problems]
         raise click.ClickException("nothing enrolled:\n  " + "\n  ".join(lines))
+    similar = _similar(ctx, faces)
     fields = dict(name=name, category=category, institution=institution, phone=phone, notes=notes)
     try:
         guest_id = _enrol(ctx, faces, **fields, is_staff=staff)
     except GuestError as exc:
         raise click.ClickException(f"nothing enrolled: {exc}") from None
-    click.echo(guest_id)
+    rows = _photo_rows(faces)
+    if as_json:
+        out = {"id": guest_id, "name": name.strip(), "photos": rows, "similar": similar}
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    click.echo(f"Terdaftar: {name.strip()} (id {guest_id}), {len(faces)} foto")
+    _print_photos(rows)
+    for other in similar:
+        click.echo(
+            f"PERINGATAN: wajah ini sudah terdaftar sebagai #{other['id']} {other['name']} "
+            f"(jarak {other['distance']:.2f}); periksa apakah orangnya sama"
+        )
 
 
 @dataclass
@@ -108,15 +182,20 @@ class ImportSummary:
     imported: list[tuple[str, int, int]] = field(default_factory=list)
     skipped_photos: list[tuple[Path, str]] = field(default_factory=list)
     skipped_people: list[tuple[str, str]] = field(default_factory=list)
+    weak: list[tuple[Path, str]] = field(default_factory=list)
 
     def print(self) -> None:
         """A readable summary on stdout."""
+        from vision.photos import PHOTO_WARNINGS
+
         photos = sum(n for _, _, n in self.imported)
         click.echo(f"imported {len(self.imported)} guests with {photos} photos")
         for name, reason in self.skipped_people:
             click.echo(f"skipped guest {name}: {reason}")
         for photo, reason in self.skipped_photos:
             click.echo(f"skipped photo {photo}: {reason}")
+        for photo, code in self.weak:
+            click.echo(f"enrolled with a warning {photo}: {PHOTO_WARNINGS.get(code, code)}")
 
 
 def _person_folders(folder: Path) -> list[tuple[str, list[Path]]]:
@@ -174,6 +253,9 @@ def import_(ctx: AppContext, folder: Path, category: str) -> None:
                 continue
             known.add(name.casefold())
             summary.imported.append((name, guest_id, len(faces)))
+            summary.weak += [
+                (face.path, code) for face in faces if face.report for code in face.report.warnings
+            ]
     summary.print()
 
 

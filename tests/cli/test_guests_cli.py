@@ -9,14 +9,17 @@ def photo(faces_dir, rel):
     return str(faces_dir / rel)
 
 
-def test_add_prints_the_id_and_lists_the_guest(tamu, faces_dir):
+def test_add_says_what_it_did_and_lists_the_guest(tamu, faces_dir):
     result = tamu.ok(
         "guests", "add", "--name", "Barack Obama", "--category", "pemerintah",
         "--institution", "USA", "--phone", "+1 202", "--notes", "former president",
         "--photo", photo(faces_dir, "obama/obama1.jpg"),
         "--photo", photo(faces_dir, "obama/obama2.jpg"),
     )  # fmt: skip
-    guest_id = int(result.stdout.strip())
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Terdaftar: Barack Obama (id ") and lines[0].endswith("), 2 foto")
+    guest_id = int(lines[0].split("(id ")[1].split(")")[0])
+    assert "obama1.jpg: wajah 254 px" in result.stdout and "PERINGATAN" not in result.stdout
     listed = tamu.json("guests", "list", "--json")
     assert [(g["id"], g["name"], g["category"], g["samples"]) for g in listed] == [
         (guest_id, "Barack Obama", "pemerintah", 2)
@@ -38,7 +41,7 @@ def bad_photos(tmp_path, faces_dir):
     text.write_text("this is not a photo")
     big = cv2.imread(str(faces_dir / "obama" / "obama1.jpg"))
     tiny = tmp_path / "tiny.jpg"
-    cv2.imwrite(str(tiny), cv2.resize(big, None, fx=1 / 6, fy=1 / 6, interpolation=cv2.INTER_AREA))
+    cv2.imwrite(str(tiny), cv2.resize(big, None, fx=1 / 8, fy=1 / 8, interpolation=cv2.INTER_AREA))
     blank = tmp_path / "wall.png"
     Image.new("RGB", (400, 300), (200, 190, 180)).save(blank)
     return {
@@ -87,10 +90,10 @@ def test_bad_fields_write_nothing(tamu, faces_dir):
 
 
 def test_remove_deletes_samples_and_photos(tamu, faces_dir):
-    keep = tamu.ok("guests", "add", "--name", "Joe Biden", "--photo",
-                   photo(faces_dir, "biden/biden1.jpg")).stdout.strip()  # fmt: skip
-    gone = tamu.ok("guests", "add", "--name", "Kit", "--photo",
-                   photo(faces_dir, "kit_harington/kit1.jpg")).stdout.strip()  # fmt: skip
+    keep = tamu.json("guests", "add", "--json", "--name", "Joe Biden", "--photo",
+                     photo(faces_dir, "biden/biden1.jpg"))["id"]  # fmt: skip
+    gone = str(tamu.json("guests", "add", "--json", "--name", "Kit", "--photo",
+                         photo(faces_dir, "kit_harington/kit1.jpg"))["id"])  # fmt: skip
     assert len(tamu.media_files()) == 2
     tamu.ok("guests", "remove", gone)
     assert [g["name"] for g in tamu.json("guests", "list", "--json")] == ["Joe Biden"]
@@ -150,3 +153,52 @@ def test_import_one_folder_per_person_with_a_summary(tamu, faces_dir, tmp_path):
     again = tamu.ok("guests", "import", str(root)).stdout
     assert "imported 0 guests" in again and "already exists" in again
     assert len(tamu.json("guests", "list", "--json")) == 2
+
+
+def portrait_152(faces_dir, tmp_path, rel: str, shrink: float = 0.2):
+    """A 152x208 px passport-style photo cropped so tight the face fills it (real enrolment
+    photos like this were refused: "no face found")."""
+    image = cv2.imread(str(faces_dir / rel))
+    from vision.detect import HogFaceDetector
+
+    (box,) = HogFaceDetector(scale_width=800).detect(image)
+    dx = int(box.width * shrink)
+    width = box.width - 2 * dx
+    height = int(width * 208 / 152)
+    cy = (box.top + box.bottom) // 2 + int(0.1 * box.height)
+    crop = image[max(0, cy - height // 2) : cy + height // 2, box.left + dx : box.right - dx]
+    path = tmp_path / "portrait.jpg"
+    cv2.imwrite(str(path), cv2.resize(crop, (152, 208), interpolation=cv2.INTER_AREA))
+    return path
+
+
+def test_a_small_tight_portrait_is_enrolled_with_its_quality_and_matches(tamu, faces_dir, tmp_path):
+    path = portrait_152(faces_dir, tmp_path, "biden/biden1.jpg")
+    added = tamu.json("guests", "add", "--json", "--name", "Joe Biden", "--photo", str(path))
+    (report,) = added["photos"]
+    assert report["face_px"] >= 40 and 0 < report["score"] <= 1
+    assert set(report["warnings"]) <= {"small_face", "cut_off", "upscaled", "blurred"}
+    assert report["warnings"], "a weak photo is enrolled with a warning, not silently"
+    faces = tamu.json("guests", "identify", photo(faces_dir, "biden/biden2.jpg"), "--json")
+    assert [f["guest"] for f in faces] == ["Joe Biden"]
+
+
+def test_a_face_cut_by_the_edge_is_completed_and_enrolled_with_a_warning(tamu, faces_dir):
+    result = tamu.ok(
+        "guests", "add", "--name", "Barack Obama",
+        "--photo", photo(faces_dir, "edge/obama_partial_face.jpg"),
+    )  # fmt: skip
+    assert "PERINGATAN: wajah terpotong tepi foto" in result.stdout
+    faces = tamu.json("guests", "identify", photo(faces_dir, "obama/obama3.jpg"), "--json")
+    assert [f["guest"] for f in faces] == ["Barack Obama"]
+
+
+def test_enrolling_a_face_already_enrolled_under_another_id_warns(tamu, faces_dir):
+    first = tamu.json("guests", "add", "--json", "--name", "Barack Obama",
+                      "--photo", photo(faces_dir, "obama/obama1.jpg"))  # fmt: skip
+    again = tamu.ok("guests", "add", "--name", "B. Obama",
+                    "--photo", photo(faces_dir, "obama/obama2.jpg"))  # fmt: skip
+    assert f"sudah terdaftar sebagai #{first['id']} Barack Obama" in again.stdout
+    other = tamu.json("guests", "add", "--json", "--name", "Joe Biden",
+                      "--photo", photo(faces_dir, "biden/biden1.jpg"))  # fmt: skip
+    assert other["similar"] == []

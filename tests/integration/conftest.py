@@ -28,6 +28,13 @@ CLI_TIMEOUT_S = 120
 # Enrolled in every worker test: (name, photo relative to faces_dir). The clips use *other*
 # photos of the same people (tests.support.clips.OBAMA, BIDEN), as a real camera would.
 GUESTS = (("Barack Obama", "obama/obama1.jpg"), ("Joe Biden", "biden/biden1.jpg"))
+# The real-footage gallery the issue names: four people, each from one of their shared photos.
+FOUR = (
+    ("Barack Obama", "obama/obama1.jpg"),
+    ("Joe Biden", "biden/biden1.jpg"),
+    ("Kit Harington", "kit_harington/kit1.jpg"),
+    ("Rose Leslie", "rose_leslie/rose1.jpg"),
+)
 # Small, quick-to-react settings; deadlines in the tests stay generous on 2 shared cores.
 WORKER_SETTINGS: dict[str, Any] = {
     "capture": {
@@ -57,24 +64,37 @@ def run_tamu(config_path: Path, *args: str, timeout: float = CLI_TIMEOUT_S) -> s
 
 
 def enrol(config_path: Path, faces_dir: Path, name: str, photo: str) -> int:
-    """Enrol one guest through `tamu guests add`; the new guest's id."""
-    out = run_tamu(config_path, "guests", "add", "--name", name, "--photo", str(faces_dir / photo))
-    return int(out.strip().splitlines()[-1])
+    """Enrol one guest through `tamu guests add --json`; the new guest's id."""
+    out = run_tamu(
+        config_path, "guests", "add", "--json", "--name", name, "--photo", str(faces_dir / photo)
+    )
+    return int(json.loads(out)["id"])
 
 
 @pytest.fixture(scope="session")
-def enrolled_template(tmp_path_factory: pytest.TempPathFactory, faces_dir: Path) -> Path:
-    """A folder holding tamu.db and media/ with GUESTS enrolled by the real CLI (built once)."""
-    folder = tmp_path_factory.mktemp("enrolled")
-    config = folder / "config.yaml"
-    config.write_text(
-        f"storage:\n  database_url: sqlite:///{folder / 'tamu.db'}\n"
-        f"  media_dir: {folder / 'media'}\n",
-        encoding="utf-8",
-    )
-    for name, photo in GUESTS:
-        enrol(config, faces_dir, name, photo)
-    return folder
+def enrolled_templates(
+    tmp_path_factory: pytest.TempPathFactory, faces_dir: Path
+) -> Callable[[tuple[tuple[str, str], ...]], Path]:
+    """Folders holding tamu.db and media/ with a set of guests enrolled by the real CLI, each
+    set built once per session."""
+    built: dict[tuple[tuple[str, str], ...], Path] = {}
+
+    def template(guests: tuple[tuple[str, str], ...]) -> Path:
+        if guests not in built:
+            folder = tmp_path_factory.mktemp("enrolled")
+            config = folder / "config.yaml"
+            config.write_text(
+                f"storage:\n  database_url: sqlite:///{folder / 'tamu.db'}\n"
+                f"  media_dir: {folder / 'media'}\n",
+                encoding="utf-8",
+            )
+            run_tamu(config, "db", "upgrade")
+            for name, photo in guests:
+                enrol(config, faces_dir, name, photo)
+            built[guests] = folder
+        return built[guests]
+
+    return template
 
 
 class WorkerProcess:
@@ -217,19 +237,25 @@ class WorkerSite:
 
 @pytest.fixture
 def worker_site(
-    tmp_path: Path, write_config, enrolled_template: Path
+    tmp_path: Path, write_config, enrolled_templates
 ) -> Iterator[Callable[..., WorkerSite]]:
-    """Factory: `worker_site({"gate": ("gate", url), ...})` -> a WorkerSite with GUESTS enrolled.
+    """Factory: `worker_site({"gate": ("gate", url), ...})` -> a WorkerSite with GUESTS enrolled
+    (or `guests=` another set of (name, photo)).
 
     Cameras map name -> (role, url); extra config sections may be passed as keyword dicts.
     The worker is not started; call `site.worker.start()`.
     """
     sites: list[WorkerSite] = []
 
-    def make(cameras: dict[str, tuple[str, str]], **sections: dict[str, Any]) -> WorkerSite:
-        for db_file in enrolled_template.glob("tamu.db*"):  # with any -wal/-shm beside it
+    def make(
+        cameras: dict[str, tuple[str, str]],
+        guests: tuple[tuple[str, str], ...] = GUESTS,
+        **sections: dict[str, Any],
+    ) -> WorkerSite:
+        template = enrolled_templates(guests)
+        for db_file in template.glob("tamu.db*"):  # with any -wal/-shm beside it
             shutil.copy2(db_file, tmp_path / db_file.name)
-        shutil.copytree(enrolled_template / "media", tmp_path / "media", dirs_exist_ok=True)
+        shutil.copytree(template / "media", tmp_path / "media", dirs_exist_ok=True)
         cams = [{"name": n, "role": role, "url": url} for n, (role, url) in cameras.items()]
         settings = {**WORKER_SETTINGS, **sections}
         config, path = write_config({"cameras": cams, **settings})

@@ -14,11 +14,11 @@ from storage.arrivals import (
     record_guest,
     record_stranger,
 )
-from storage.recorder import ArrivalRecorder
 from storage.cameras import sync_cameras, update_status
 from storage.db import make_engine, make_session_factory, transaction
 from storage.guests import create_guest
 from storage.models import Arrival, Camera, UnknownFace
+from storage.recorder import ArrivalRecorder
 
 CONFIG = parse_config(
     {

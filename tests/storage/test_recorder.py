@@ -1,6 +1,5 @@
 """A storage fault costs a snapshot, never an arrival; written files follow the transaction."""
 
-import os
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -16,6 +15,7 @@ from storage.guests import create_guest
 from storage.media import MediaStore
 from storage.models import Arrival, UnknownFace
 from storage.recorder import ArrivalRecorder
+from tests.support.disks import fill, tmpfs
 
 CONFIG = parse_config({"cameras": [{"name": "gate", "role": "gate", "url": "rtsp://x/g"}]})
 AT = datetime(2025, 6, 2, 2, 0, tzinfo=UTC)
@@ -53,16 +53,25 @@ class FailingWrites(MediaStore):
         raise OSError(28, "No space left on device")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-def test_a_read_only_media_folder_stores_arrivals_without_snapshots(env, tmp_path):
-    (tmp_path / "media").mkdir()
-    os.chmod(tmp_path / "media", 0o500)
-    try:
+def test_a_read_only_media_mount_stores_arrivals_without_snapshots(env, tmp_path):
+    with tmpfs(tmp_path / "ro", "size=1m,ro") as folder:
+        env["recorder"].media = MediaStore(folder)
         rec = env["recorder"].guest_seen(env["ani"], seen(), SHOT)
-    finally:
-        os.chmod(tmp_path / "media", 0o700)
-    assert rec.arrival.snapshot is None and rows(env, Arrival) == 1
-    assert env["recorder"].fault is not None
+        assert rec.arrival.snapshot is None and rows(env, Arrival) == 1
+        assert "Read-only file system" in env["recorder"].fault.error
+        assert list(folder.rglob("*")) == []
+
+
+def test_a_full_media_disk_stores_arrivals_and_leaves_no_temporary_file(env, tmp_path):
+    with tmpfs(tmp_path / "tiny", "size=256k") as folder:
+        env["recorder"].media = MediaStore(folder)
+        (folder / "arrivals").mkdir()
+        fill(folder)
+        for i in range(3):
+            env["recorder"].guest_seen(env["ani"], seen(minutes=20 * i), SHOT)
+        assert rows(env, Arrival) == 3
+        assert "No space left" in env["recorder"].fault.error
+        assert [p.name for p in folder.rglob("*") if p.is_file()] == ["filler.bin"]
 
 
 def test_a_full_disk_stores_every_arrival_without_a_snapshot_and_reports_it(env, caplog):

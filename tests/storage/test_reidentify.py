@@ -130,7 +130,10 @@ def test_an_unknown_a_person_already_resolved_is_never_overridden(env):
     with transaction(env["sessions"]) as s:
         s.get(UnknownFace, rec.unknown.id).status = "dismissed"
     env["sink"].events.clear()
-    assert env["recorder"].promote(rec.unknown.id, Change(env["ani"], "evidence"), seen(), None) is None
+    assert (
+        env["recorder"].promote(rec.unknown.id, Change(env["ani"], "evidence"), seen(), None)
+        is None
+    )
     assert env["sink"].events == []
     with env["sessions"]() as s:
         assert s.get(Arrival, rec.arrival.id).guest_id is None

@@ -66,3 +66,18 @@ def obama_video(faces_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     still = cv2.imread(str(faces_dir / "obama" / "obama-720p.jpg"))
     small = cv2.resize(still, (640, 360), interpolation=cv2.INTER_AREA)
     return write_video(tmp_path_factory.mktemp("video") / "obama.avi", [small] * 20)
+
+
+@pytest.fixture(scope="session")
+def speech_frames(speech_video: Path) -> list[np.ndarray]:
+    """Every frame of the real speech recording (15 fps, 4 s), BGR."""
+    capture = cv2.VideoCapture(str(speech_video))
+    frames = []
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames.append(frame)
+    capture.release()
+    assert frames, f"{speech_video}: no frames decoded"
+    return frames

@@ -141,3 +141,57 @@ def test_large_gallery_agrees_with_brute_force():
     brute = np.linalg.norm(vectors.astype(np.float64) - query, axis=1)
     assert match.best_guest_id == ids[int(np.argmin(brute))]
     assert match.distance == pytest.approx(brute.min(), abs=1e-4)
+
+
+def with_impostors(rows, impostors) -> Gallery:
+    base = gallery(rows)
+    ids = np.array([r[0] for r in impostors], dtype=np.int64)
+    vectors = np.stack([r[1] for r in impostors]).astype(np.float32)
+    return Gallery(base.guest_ids, base.encodings, base.names, base.staff, ids, vectors)
+
+
+def test_a_face_near_an_impostor_sample_of_the_guest_is_nobody():
+    query = np.zeros(128, dtype=np.float32)
+    rows = [(OBAMA, at_distance(query, 0.40, 1)), (BIDEN, at_distance(query, 0.9, 2))]
+    plain = FaceMatcher(gallery(rows), tolerance=0.58, margin=0.1)
+    assert plain.match(query).guest_id == OBAMA
+    marked = FaceMatcher(
+        with_impostors(rows, [(OBAMA, at_distance(query, 0.2, 3))]), tolerance=0.58, margin=0.1
+    )
+    match = marked.match(query)
+    assert match.guest_id is None and match.best_guest_id == OBAMA
+    assert match.second_distance == pytest.approx(0.2, abs=1e-5)
+    assert list(marked.guest_ids) == [OBAMA, BIDEN] and -OBAMA in marked.columns
+    # the real Obama, far from the impostor, is still Obama
+    real = at_distance(rows[0][1], 0.05, 4)
+    assert marked.match(real).guest_id == OBAMA
+
+
+def test_tolerance_tightens_where_enrolled_guests_look_alike():
+    query = np.zeros(128, dtype=np.float32)
+    ani = at_distance(query, 0.40, 1)
+    rows = [(OBAMA, ani), (BIDEN, at_distance(ani, 0.45, 2))]  # look-alikes 0.45 apart
+    matcher = FaceMatcher(gallery(rows), tolerance=0.58, margin=0.1)
+    assert matcher.nearest_other_guest(OBAMA) == pytest.approx(0.45, abs=1e-5)
+    assert matcher.tolerance_for(OBAMA) == pytest.approx(0.35, abs=1e-5)
+    assert matcher.match(query).guest_id is None  # 0.40 away: no nearer than a look-alike is
+    assert matcher.match(at_distance(ani, 0.2, 3)).guest_id in (OBAMA, None)
+    assert matcher.match(ani).guest_id == OBAMA
+    alone = FaceMatcher(gallery([(OBAMA, ani)]), tolerance=0.58, margin=0.1)
+    assert alone.tolerance_for(OBAMA) == 0.58
+
+
+def test_the_real_speech_is_nearer_obama_than_anyone_frame_by_frame_mostly(
+    speech_frames, encoder, encodings
+):
+    from vision.detect import HogFaceDetector
+
+    rows = [(OBAMA, encodings["obama1"]), (OBAMA, encodings["obama2"]),
+            (BIDEN, encodings["biden1"]), (KIT, encodings["kit1"]), (ROSE, encodings["rose1"])]  # fmt: skip
+    matcher = FaceMatcher(gallery(rows), tolerance=0.58, margin=0.1)
+    detector = HogFaceDetector()
+    best = [
+        matcher.match(encoder.encode(f, detector.detect(f)[0])).best_guest_id
+        for f in speech_frames[::4]
+    ]
+    assert best.count(OBAMA) >= 0.8 * len(best)

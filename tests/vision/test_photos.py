@@ -73,16 +73,14 @@ def test_unusable_files_say_why(tmp_path, make, reason):
 def test_single_face_reasons(tmp_path, faces_dir, finder):
     with pytest.raises(PhotoError, match=r"several faces \(2 found\)"):
         finder.single_face(faces_dir / "edge" / "two_people.jpg")
-    with pytest.raises(PhotoError, match="cut off"):
-        finder.single_face(faces_dir / "edge" / "obama_partial_face.jpg")
     blank = tmp_path / "blank.jpg"
     cv2.imwrite(str(blank), np.full((300, 300, 3), 128, np.uint8))
     with pytest.raises(PhotoError, match="no face found"):
         finder.single_face(blank)
     big = cv2.imread(str(faces_dir / "obama" / "obama1.jpg"))
     tiny = tmp_path / "tiny.jpg"
-    cv2.imwrite(str(tiny), cv2.resize(big, None, fx=1 / 6, fy=1 / 6, interpolation=cv2.INTER_AREA))
-    with pytest.raises(PhotoError, match=r"face too small \(\d+ px < 60 px minimum\)"):
+    cv2.imwrite(str(tiny), cv2.resize(big, None, fx=1 / 8, fy=1 / 8, interpolation=cv2.INTER_AREA))
+    with pytest.raises(PhotoError, match=r"face too small \(\d+ px < 40 px minimum\)"):
         finder.single_face(tiny)
 
 
@@ -92,3 +90,31 @@ def test_a_good_photo_gives_box_and_encoding(tmp_path, faces_dir, finder):
     face = finder.single_face(path)
     assert face.encoding.shape == (128,)
     assert face.box.width >= 60
+
+
+@pytest.mark.parametrize("name", ["obama_partial_face.jpg", "obama_partial_face2.jpg"])
+def test_a_face_cut_by_the_edge_is_completed_with_a_border(faces_dir, finder, encodings, name):
+    face = finder.single_face(faces_dir / "edge" / name)
+    assert "cut_off" in face.report.warnings
+    assert np.linalg.norm(face.encoding - encodings["obama1"]) < 0.35
+    height, width = face.image.shape[:2]
+    assert 0 <= face.box.left < face.box.right <= width and face.box.bottom <= height
+
+
+def test_a_small_photo_is_searched_enlarged_and_bordered(tmp_path, faces_dir, finder, encodings):
+    image = cv2.imread(str(faces_dir / "rose_leslie" / "rose1.jpg"))
+    box = finder.single_face(faces_dir / "rose_leslie" / "rose1.jpg").box
+    dx, dy = int(box.width * 0.15), int(box.height * 0.15)
+    tight = image[box.top + dy : box.bottom - dy, box.left + dx : box.right - dx]
+    path = tmp_path / "tight.jpg"
+    cv2.imwrite(str(path), cv2.resize(tight, (152, 152), interpolation=cv2.INTER_AREA))
+    face = finder.single_face(path)
+    assert face.report.warnings and face.report.quality.face_px >= 100
+    assert np.linalg.norm(face.encoding - encodings["rose1"]) < 0.45
+    assert np.linalg.norm(face.encoding - encodings["obama1"]) > 0.7
+
+
+def test_a_good_photo_has_a_clean_quality_report(faces_dir, finder):
+    face = finder.single_face(faces_dir / "obama" / "obama1.jpg")
+    assert face.report.warnings == () and face.report.quality.score > 0.9
+    assert face.report.as_dict()["face_px"] == min(face.box.width, face.box.height)

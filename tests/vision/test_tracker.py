@@ -1,7 +1,6 @@
-import cv2
 import numpy as np
 
-from vision.geometry import Box, crop_with_margin, iou, snapshot_score
+from vision.geometry import Box, crop_with_margin, iou
 from vision.tracker import FaceTracker
 
 
@@ -64,20 +63,6 @@ def test_end_all_returns_every_live_track():
     tracker.update([box_at(100, 100), box_at(400, 100)], at=0.0)
     assert len(tracker.end_all()) == 2
     assert tracker.tracks == {}
-
-
-def test_best_snapshot_is_the_larger_sharper_face(frame_720p):
-    tracker = FaceTracker()
-    face = Box(92, 748, 272, 570)
-    track = tracker.update([face], at=0.0).started[0]
-    blurred = cv2.GaussianBlur(frame_720p, (21, 21), 8)
-    assert track.offer_snapshot(blurred, face, 0.0)
-    assert track.offer_snapshot(frame_720p, face, 0.2)  # sharper wins
-    assert not track.offer_snapshot(blurred, face, 0.4)  # blurrier loses
-    small = cv2.resize(frame_720p, (640, 360))
-    assert not track.offer_snapshot(small, face.scaled(0.5), 0.6)  # smaller loses
-    assert track.snapshot is not None and track.snapshot.at == 0.2
-    assert snapshot_score(frame_720p, face) > snapshot_score(blurred, face)
 
 
 def test_snapshot_crop_keeps_a_margin_and_stays_inside_the_frame():
