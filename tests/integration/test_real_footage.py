@@ -12,9 +12,9 @@ from storage.db import transaction
 from storage.models import AuditLog
 from storage.users import create_user
 from tests.integration.conftest import FOUR
-from tests.web.conftest import FAST_SCRYPT, PASSWORD, login
 from tests.support import clips as scenes
 from tests.support.waiting import stays_true, wait_until
+from tests.web.conftest import FAST_SCRYPT, PASSWORD, login
 
 pytestmark = pytest.mark.integration
 

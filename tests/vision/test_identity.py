@@ -109,7 +109,7 @@ def test_evidence_weighs_the_best_samples_so_a_sharper_view_promotes_a_stranger(
 
 
 def test_a_single_outlier_does_not_undo_a_name():
-    samples = near_ani(4) + [sample(toward(BUDI_VEC, 0.5, 9), 1.0)]
+    samples = [*near_ani(4), sample(toward(BUDI_VEC, 0.5, 9), 1.0)]
     assert evaluate(samples, MATCHER, RULE, 1.0).guest_id == ANI
 
 

@@ -44,7 +44,7 @@ def test_spoiled_views_are_poor(frame_720p, face, name, spoil):
 
 
 def test_a_tiny_face_is_poor_and_a_mid_sized_one_is_not(frame_720p, face):
-    box, landmarks = face
+    box, _ = face
     small = Box(box.top, box.left + 20, box.top + 20, box.left)
     assert assess(frame_720p, small, None).score < 0.25
     mid = Box(box.top, box.left + 60, box.top + 60, box.left)

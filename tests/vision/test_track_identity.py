@@ -49,7 +49,8 @@ def test_the_snapshot_is_a_frame_that_matched_the_guest():
     own = near_ani(3)
     other = sample(BUDI_VEC, 1.0, quality=1.0)
     for s, shade in zip([*own, other], (10, 20, 30, 250), strict=True):
-        ident.add(type(s)(s.at, s.encoding, s.quality, s.match, np.full((4, 4, 3), shade, np.uint8)))
+        crop = np.full((4, 4, 3), shade, np.uint8)
+        ident.add(type(s)(s.at, s.encoding, s.quality, s.match, crop))
     ident.verdict = Verdict(State.GUEST, ANI)
     snap = ident.snapshot(MATCHER)
     assert snap is not None and snap.image[0, 0, 0] in (10, 20, 30)
