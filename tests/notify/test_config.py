@@ -85,3 +85,38 @@ def test_bad_sections_fail_with_one_line_naming_the_key(section, message):
     text = str(caught.value)
     assert "\n" not in text
     assert message in text, text
+
+
+def test_the_readme_example_is_a_valid_config():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(notifications:\n.*?)```", readme, re.S)
+    assert block, "no notifications example in the README"
+    env = {
+        "TAMU_MQTT_PASSWORD": "m",
+        "TAMU_WEBHOOK_SECRET": "w",
+        "TAMU_TELEGRAM_TOKEN": "t",
+        "TAMU_WHATSAPP_TOKEN": "a",
+        "TAMU_SMTP_PASSWORD": "s",
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in env.items():
+            mp.setenv(name, value)
+        config = parse_config(yaml.safe_load(block.group(1)), "README.md")
+    section = config.notifications
+    assert section.enabled and section.mqtt.topic_prefix == "tamu"
+    assert [p.id for p in section.people_for(["bupati"])] == ["bupati"]
+    assert section.people[0].whatsapp_number == "6281200000001"
+
+
+def test_the_shipped_config_has_notifications_off():
+    from pathlib import Path
+
+    from core.config import load_config
+
+    config = load_config(Path(__file__).resolve().parents[2] / "config.yaml")
+    assert config.notifications.enabled is False
