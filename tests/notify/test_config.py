@@ -7,7 +7,6 @@ import pytest
 from core.config import ConfigError, parse_config
 from tests.notify.conftest import CAMERAS, PEOPLE, notifications
 
-
 GUARD = {"id": "a", "name": "A", "role": "guard"}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -112,13 +113,12 @@ def test_a_snapshot_goes_only_to_roles_that_may_see_its_kind(setup, http_server)
 
 
 def test_quiet_hours_hold_ordinary_messages_but_not_urgent_ones(setup, http_server):
-    now = datetime.now(UTC).astimezone(datetime.now(UTC).astimezone().tzinfo)
-    jakarta = now.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Jakarta"))
+    jakarta = datetime.now(ZoneInfo("Asia/Jakarta"))
     start = (jakarta - timedelta(minutes=30)).strftime("%H:%M")
     end = (jakarta + timedelta(minutes=30)).strftime("%H:%M")
     people = notifications(http_server.base)["people"]
     people = [{**p, "quiet_hours": f"{start}-{end}"} if p["id"] == "satpam" else p for p in people]
-    _config, sessions, media, dispatcher = setup(people=people)
+    _config, sessions, _media, dispatcher = setup(people=people)
     d = dispatcher()
     d.submit(UnknownFaceSeen(4, 5, "gate", datetime.now(UTC), None))
     wait_until(lambda: log_rows(sessions, status="quiet"), 10, message="no quiet row")

@@ -13,7 +13,6 @@ import pytest
 from core.events import DecisionMade, GuestArrived
 from core.sinks import CollectingSink, NullSink, QueueSink
 from notify import Notifier
-from notify.plan import Channels
 from notify.sinks import NotifyingSink
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.models import Arrival, Camera
