@@ -87,6 +87,15 @@ def _secret_from_env(value: object) -> str:
 EnvSecret = Annotated[SecretStr, BeforeValidator(_secret_from_env)]
 
 
+def _digits_as_text(value: object) -> object:
+    """YAML reads an unquoted chat id or phone number as an int; take it as the text it was."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# An identifier that is all digits (chat ids, phone numbers), quoted or not in the file.
+DigitsText = Annotated[str, BeforeValidator(_digits_as_text)]
+
+
 class StorageConfig(_Model):
     """Where arrivals, guests and snapshots live."""
 
@@ -209,8 +218,10 @@ class PersonConfig(_Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$", description="referred to by rules")
     name: str = Field(min_length=1, max_length=120)
     role: str = Field(description="bupati, adjutant, guard, operator, security or admin")
-    telegram_chat_id: str | None = Field(None, pattern=r"^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$")
-    whatsapp: str | None = Field(None, pattern=r"^\+?[1-9]\d{7,14}$", description="E.164 number")
+    telegram_chat_id: DigitsText | None = Field(None, pattern=r"^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$")
+    whatsapp: DigitsText | None = Field(
+        None, pattern=r"^\+?[1-9]\d{7,14}$", description="E.164 number"
+    )
     email: str | None = Field(None, pattern=_EMAIL, max_length=200)
     quiet_hours: str | None = Field(None, description="HH:MM-HH:MM, may pass midnight")
 
@@ -295,7 +306,7 @@ class WhatsAppConfig(_Model):
     """The WhatsApp Cloud API number that sends messages to people's numbers."""
 
     token: EnvSecret
-    phone_number_id: str = Field(pattern=r"^\d{5,20}$")
+    phone_number_id: DigitsText = Field(pattern=r"^\d{5,20}$")
     api_base: str = Field("https://graph.facebook.com/v21.0", pattern=r"^https?://\S+[^/]$")
 
 

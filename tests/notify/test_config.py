@@ -119,3 +119,18 @@ def test_the_shipped_config_has_notifications_off():
 
     config = load_config(Path(__file__).resolve().parents[2] / "config.yaml")
     assert config.notifications.enabled is False
+
+
+def test_unquoted_chat_ids_and_numbers_are_taken_as_text():
+    import yaml
+
+    text = """
+    whatsapp: {token: "${TEST_WA_TOKEN}", phone_number_id: 123456789012345}
+    telegram: {token: "${TEST_TG_TOKEN}"}
+    people:
+      - {id: a, name: A, role: guard, telegram_chat_id: -1001234567890, whatsapp: 6281234567890}
+    """
+    section = parse(yaml.safe_load(text)).notifications
+    assert section.whatsapp.phone_number_id == "123456789012345"
+    assert section.people[0].telegram_chat_id == "-1001234567890"
+    assert section.people[0].whatsapp_number == "6281234567890"
