@@ -38,7 +38,7 @@ class Job:
 class Channels:
     """The configured channels (None or empty: not configured)."""
 
-    mqtt: Channel | None = None
+    mqtt: MqttChannel | None = None
     webhooks: tuple[WebhookChannel, ...] = ()
     telegram: Channel | None = None
     whatsapp: Channel | None = None
@@ -95,8 +95,7 @@ def stream_jobs(event: Event, channels: Channels, now: datetime) -> list[Job]:
     key = event_key(data)
     jobs = []
     if channels.mqtt is not None:
-        topic = f"{channels.mqtt.prefix}/events/{event.name}"  # type: ignore[attr-defined]
-        message = Message(key, event.name, topic, event.name, "", data)
+        message = Message(key, event.name, channels.mqtt.topic(event.name), event.name, "", data)
         jobs.append(Job(channels.mqtt, message, logged=False))
     for hook in channels.webhooks:
         if hook.wants(event.name):

@@ -55,7 +55,9 @@ class EmailChannel:
             text = f"SMTP {exc.smtp_code}: {exc.smtp_error!r}"
             return Delivery.failed(text, retryable=400 <= exc.smtp_code < 500)
         except smtplib.SMTPRecipientsRefused as exc:
-            return Delivery.failed(f"recipient refused: {exc.recipients}", retryable=False)
+            codes = [code for code, _text in exc.recipients.values()]
+            temporary = all(400 <= code < 500 for code in codes)
+            return Delivery.failed(f"recipient refused: {exc.recipients}", retryable=temporary)
         except (smtplib.SMTPException, OSError) as exc:
             return Delivery.failed(f"{type(exc).__name__}: {exc}", retryable=True)
         return Delivery.sent()

@@ -161,13 +161,23 @@ class HttpRecorder:
 class SmtpServer:
     """aiosmtpd on a free loopback port, keeping every message; may refuse the first ones."""
 
-    def __init__(self, refuse: list[str] | None = None) -> None:
+    def __init__(self, refuse: list[str] | None = None, refuse_rcpt: list[str] | None = None):
         from aiosmtpd.controller import Controller
 
         self.messages: list[Any] = []
         self.refuse = list(refuse or [])  # SMTP replies for the first DATA commands, in turn
+        self.refuse_rcpt = list(refuse_rcpt or [])  # ... and for the first RCPT commands
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_RCPT(
+        self, _server: Any, _session: Any, envelope: Any, address: str, _options: Any
+    ) -> str:
+        """Accept the recipient, or refuse it while refusals are scripted."""
+        if self.refuse_rcpt:
+            return self.refuse_rcpt.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         """Keep the message, or refuse it while refusals are scripted."""

@@ -66,3 +66,14 @@ def test_no_server_is_retryable():
     server = SmtpServer()  # port chosen, never started
     result = channel(server).send(message())
     assert not result.ok and result.retryable
+
+
+def test_a_refused_recipient_is_retried_only_when_the_refusal_is_temporary():
+    server = SmtpServer(refuse_rcpt=["450 4.2.1 mailbox busy", "550 5.1.1 no such user"]).start()
+    try:
+        busy = channel(server).send(message())
+        assert not busy.ok and busy.retryable and "450" in busy.error
+        unknown = channel(server).send(message())
+        assert not unknown.ok and not unknown.retryable and "550" in unknown.error
+    finally:
+        server.stop()
