@@ -146,3 +146,40 @@ def test_tamu_worker_and_tamu_web_notify_the_worker_events_and_one_reminder(
         subscriber.close()
         assert worker.stop() == 0, worker.output
         assert web.stop() == 0, web.output
+
+
+def test_tamu_run_notifies_the_camera_processes_events_and_the_reminder(
+    write_config, http_server, mosquitto
+):
+    from tests.notify.test_mqtt import Subscriber
+    from tests.web.serving import START_S, Served, answers, free_port
+
+    port = free_port()
+    cameras = [{"name": "gate", "role": "gate", "url": "rtsp://127.0.0.1:9/nothing-here"}]
+    section = notifications(http_server.base, mqtt={"url": mosquitto.url}, check_interval_s=0.5)
+    config, path = write_config(
+        {"cameras": cameras, "web": {"port": port}, "notifications": section}
+    )
+    upgrade(config.storage.database_url)
+    engine = make_engine(config.storage.database_url)
+    with transaction(make_session_factory(engine)) as db:
+        camera = Camera(name="gate", role="gate")
+        db.add(camera)
+        db.flush()
+        seen = utcnow() - timedelta(minutes=25)
+        db.add(Arrival(camera_id=camera.id, first_seen=seen, last_seen=seen, status="waiting"))
+    engine.dispose()
+    subscriber = Subscriber(mosquitto.port, "tamu/events/#")
+    served = Served(["run"], path)
+    try:
+        wait_until(lambda: answers(f"http://127.0.0.1:{port}"), START_S, message=served.output)
+        topic, payload, _ = subscriber.next(timeout=START_S)
+        assert topic == "tamu/events/camera_status", served.output
+        assert json.loads(payload)["camera"] == "gate"
+        # 25 minutes undecided: the adjutant's reminder and the Bupati's escalation, once each
+        wait_until(lambda: len(http_server.requests) >= 2, 30, message=served.output)
+        assert stays_true(lambda: len(http_server.requests) == 2, 2.0)
+        assert sorted(r.json()["chat_id"] for r in http_server.requests) == ["1001", "1002"]
+    finally:
+        subscriber.close()
+        assert served.stop() == 0, served.output
