@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config.yaml
-# Debian packages for the RTSP test camera (GStreamer) and the browser tests.
+# Debian packages for the RTSP test camera (GStreamer), the browser tests and the MQTT broker
+# the notification tests start.
 SYSTEM_PKGS := ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
-	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad chromium fonts-dejavu-core
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad chromium fonts-dejavu-core mosquitto
 
 .PHONY: install run test bench lint system-deps translations clean demo-camera
 

@@ -7,15 +7,29 @@ import re
 from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from core.events import EVENT_TYPES
+from core.policy import ROLES
 
 DEFAULT_CONFIG = "config.yaml"
 ENV_CONFIG = "TAMU_CONFIG"
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SECRET_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 
 
 class ConfigError(Exception):
@@ -44,13 +58,42 @@ class CameraConfig(_Model):
     @field_validator("url")
     @classmethod
     def _expand_env(cls, value: str) -> str:
-        def sub(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in os.environ:
-                raise ValueError(f"environment variable {name} is not set")
-            return os.environ[name]
+        return expand_env(value)
 
-        return _ENV_REF.sub(sub, value)
+
+def expand_env(value: str) -> str:
+    """`value` with every ${NAME} replaced from the environment (unset: ValueError)."""
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ValueError(f"environment variable {name} is not set")
+        return os.environ[name]
+
+    return _ENV_REF.sub(sub, value)
+
+
+def _secret_from_env(value: object) -> str:
+    """A secret is only ever a ${NAME} reference in the file, read from the environment."""
+    if not isinstance(value, str) or not _SECRET_REF.match(value.strip()):
+        raise ValueError("secrets come from the environment: write ${ENV_VAR}, not the secret")
+    secret = expand_env(value.strip())
+    if not secret:
+        raise ValueError(f"environment variable {value.strip()[2:-1]} is empty")
+    return secret
+
+
+# A token or password: `${ENV_VAR}` in the file, the variable's value (hidden in reprs) here.
+EnvSecret = Annotated[SecretStr, BeforeValidator(_secret_from_env)]
+
+
+def _digits_as_text(value: object) -> object:
+    """YAML reads an unquoted chat id or phone number as an int; take it as the text it was."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# An identifier that is all digits (chat ids, phone numbers), quoted or not in the file.
+DigitsText = Annotated[str, BeforeValidator(_digits_as_text)]
 
 
 class StorageConfig(_Model):
@@ -191,6 +234,239 @@ class VisitingHoursConfig(_Model):
         return out
 
 
+_HHMM_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# The event types a webhook gets unless it lists its own: the periodic camera status and the
+# "seen again" updates are left out (they come every few seconds).
+DEFAULT_WEBHOOK_EVENTS = tuple(
+    n for n in EVENT_TYPES if n not in ("camera_status", "arrival_updated")
+)
+
+
+class PersonConfig(_Model):
+    """Someone who receives notifications, with their role and addresses."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$", description="referred to by rules")
+    name: str = Field(min_length=1, max_length=120)
+    role: str = Field(description="bupati, adjutant, guard, operator, security or admin")
+    telegram_chat_id: DigitsText | None = Field(None, pattern=r"^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$")
+    whatsapp: DigitsText | None = Field(
+        None, pattern=r"^\+?[1-9]\d{7,14}$", description="E.164 number"
+    )
+    email: str | None = Field(None, pattern=_EMAIL, max_length=200)
+    quiet_hours: str | None = Field(None, description="HH:MM-HH:MM, may pass midnight")
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str) -> str:
+        if value not in ROLES:
+            raise ValueError(f"unknown role {value!r} (one of {', '.join(ROLES)})")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _window(cls, value: str | None) -> str | None:
+        if value is not None and (not _HHMM_WINDOW.match(value) or value[:5] == value[6:]):
+            raise ValueError(f"{value!r} is not a window like 22:00-06:00")
+        return value
+
+    def quiet_window(self) -> tuple[time, time] | None:
+        """The quiet hours as (start, end) local times, or None."""
+        if self.quiet_hours is None:
+            return None
+        start, end = self.quiet_hours.split("-")
+        return time.fromisoformat(start), time.fromisoformat(end)
+
+    @property
+    def whatsapp_number(self) -> str | None:
+        """The WhatsApp number as the Cloud API wants it: digits only."""
+        return self.whatsapp.lstrip("+") if self.whatsapp else None
+
+
+class MqttConfig(_Model):
+    """An MQTT broker: every event goes to `<topic_prefix>/events/<event type>`."""
+
+    url: str = Field(pattern=r"^mqtts?://[^/\s:@]+(:\d{1,5})?/?$", description="mqtt://host:port")
+    topic_prefix: str = Field("tamu", pattern=r"^[^#+\s/]+(/[^#+\s/]+)*$")
+    username: str | None = None
+    password: EnvSecret | None = None
+    qos: int = Field(1, ge=0, le=2)
+    retain: bool = False
+    client_id: str | None = Field(None, max_length=23)
+
+    @property
+    def host(self) -> str:
+        """The broker's host name."""
+        return urlsplit(self.url).hostname or ""
+
+    @property
+    def tls(self) -> bool:
+        """True for mqtts:// URLs."""
+        return self.url.startswith("mqtts://")
+
+    @property
+    def port(self) -> int:
+        """The broker's port (1883, or 8883 for mqtts://, when not given)."""
+        return urlsplit(self.url).port or (8883 if self.tls else 1883)
+
+
+class WebhookConfig(_Model):
+    """An HTTP endpoint that gets events as JSON POSTs signed with HMAC-SHA256."""
+
+    url: str = Field(pattern=r"^https?://\S+$")
+    secret: EnvSecret
+    events: list[str] = Field(default_factory=lambda: list(DEFAULT_WEBHOOK_EVENTS))
+
+    @field_validator("events")
+    @classmethod
+    def _known_events(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if name not in EVENT_TYPES:
+                raise ValueError(f"unknown event type {name!r}")
+        return value
+
+
+class TelegramConfig(_Model):
+    """A Telegram bot that sends messages (sendMessage, sendPhoto) to people's chats."""
+
+    token: EnvSecret
+    api_base: str = Field("https://api.telegram.org", pattern=r"^https?://\S+[^/]$")
+
+
+class WhatsAppConfig(_Model):
+    """The WhatsApp Cloud API number that sends messages to people's numbers."""
+
+    token: EnvSecret
+    phone_number_id: DigitsText = Field(pattern=r"^\d{5,20}$")
+    api_base: str = Field("https://graph.facebook.com/v21.0", pattern=r"^https?://\S+[^/]$")
+
+
+class EmailConfig(_Model):
+    """An SMTP server that sends e-mail."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password: EnvSecret | None = None
+    sender: str = Field(pattern=_EMAIL)
+
+
+class RetryConfig(_Model):
+    """How often and how patiently a failed delivery is tried again."""
+
+    attempts: int = Field(5, ge=1, le=20, description="tries in all, the first included")
+    backoff_initial_s: float = Field(2.0, gt=0, le=600)
+    backoff_max_s: float = Field(300.0, gt=0, le=86400)
+
+
+Targets = list[str]
+
+
+class RuleConfig(_Model):
+    """Who hears about one kind of happening: roles and/or person ids."""
+
+    to: Targets = Field(default_factory=list)
+    urgent: bool = Field(False, description="sent even in the recipients' quiet hours")
+
+
+class UnknownFaceRule(RuleConfig):
+    """A stranger's face, at the cameras of these roles (the gate by default)."""
+
+    cameras: list[CameraRole] = Field(default_factory=lambda: [CameraRole.GATE])
+
+
+class WatchlistRule(RuleConfig):
+    """A watchlist sighting: urgent unless said otherwise."""
+
+    urgent: bool = True
+
+
+class EscalationStep(_Model):
+    """Still undecided this many minutes after arriving: tell these people too."""
+
+    after_minutes: float = Field(gt=0, le=24 * 60)
+    to: Targets = Field(min_length=1)
+
+
+class WaitingRule(RuleConfig):
+    """A guest waiting undecided: a reminder after `after_minutes`, then the escalation steps."""
+
+    after_minutes: float = Field(10, gt=0, le=24 * 60)
+    escalate: list[EscalationStep] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> WaitingRule:
+        last = self.after_minutes
+        for i, step in enumerate(self.escalate):
+            if step.after_minutes <= last:
+                raise ValueError(f"escalate[{i}].after_minutes must be later than {last:g}")
+            last = step.after_minutes
+        return self
+
+
+class RulesConfig(_Model):
+    """Who gets what."""
+
+    guest_arrived: RuleConfig = RuleConfig(to=["bupati", "adjutant"])
+    unknown_face: UnknownFaceRule = UnknownFaceRule(to=["guard"])
+    outside_hours: RuleConfig = RuleConfig(to=["adjutant"])
+    waiting: WaitingRule = WaitingRule(
+        to=["adjutant"], escalate=[EscalationStep(after_minutes=20, to=["bupati"])]
+    )
+    watchlist: WatchlistRule = WatchlistRule(to=["guard", "security"])
+
+    def targets(self) -> list[tuple[str, Targets]]:
+        """Every (key, list of targets) in the rules, for checking them."""
+        out = [
+            (f"rules.{name}.to", getattr(self, name).to)
+            for name in ("guest_arrived", "unknown_face", "outside_hours", "waiting", "watchlist")
+        ]
+        out += [
+            (f"rules.waiting.escalate[{i}].to", s.to) for i, s in enumerate(self.waiting.escalate)
+        ]
+        return out
+
+
+class NotificationsConfig(_Model):
+    """Messages to people away from the screen: channels, people and rules."""
+
+    enabled: bool = False
+    queue_size: int = Field(1000, ge=10, le=100_000, description="events waiting, then dropped")
+    check_interval_s: float = Field(5.0, ge=0.2, le=300, description="waiting-guest check")
+    timeout_s: float = Field(10.0, ge=1, le=120, description="one send at most")
+    retry: RetryConfig = RetryConfig()
+    mqtt: MqttConfig | None = None
+    webhooks: list[WebhookConfig] = Field(default_factory=list)
+    telegram: TelegramConfig | None = None
+    whatsapp: WhatsAppConfig | None = None
+    email: EmailConfig | None = None
+    people: list[PersonConfig] = Field(default_factory=list)
+    rules: RulesConfig = RulesConfig()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NotificationsConfig:
+        ids = [p.id for p in self.people]
+        for i, person in enumerate(self.people):
+            if person.id in ids[:i]:
+                raise ValueError(f"people[{i}].id: duplicate person id {person.id!r}")
+            for field, channel in (("telegram_chat_id", "telegram"), ("whatsapp", "whatsapp")):
+                if getattr(person, field) and getattr(self, channel) is None:
+                    raise ValueError(f"people[{i}].{field}: notifications.{channel} is not set")
+            if person.email and self.email is None:
+                raise ValueError(f"people[{i}].email: notifications.email is not set")
+        for key, targets in self.rules.targets():
+            for target in targets:
+                if target not in ROLES and target not in ids:
+                    raise ValueError(f"{key}: {target!r} is neither a role nor a person id")
+        return self
+
+    def people_for(self, targets: Targets) -> list[PersonConfig]:
+        """The people named by `targets` (roles or ids), each once, in config order."""
+        wanted = set(targets)
+        return [p for p in self.people if p.id in wanted or p.role in wanted]
+
+
 class Config(_Model):
     """The whole of `config.yaml`."""
 
@@ -204,6 +480,7 @@ class Config(_Model):
     events: EventsConfig = EventsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     visiting_hours: VisitingHoursConfig = VisitingHoursConfig()
+    notifications: NotificationsConfig = NotificationsConfig()
     timezone: str = "Asia/Jakarta"
 
     @field_validator("timezone")

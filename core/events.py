@@ -11,9 +11,12 @@ from typing import Any, ClassVar
 
 @dataclass(frozen=True)
 class Event:
-    """Base of all events; `name` is the Socket.IO event name."""
+    """Base of all events; `name` is the Socket.IO event name, `origin` the publishing process."""
 
     name: ClassVar[str] = "event"
+    # "worker" (capture worker) or "web" (dashboard): each process notifies only what it
+    # originates, so an event relayed to another process is never notified twice.
+    origin: ClassVar[str] = "web"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the event's name under `type`."""
@@ -33,6 +36,7 @@ class GuestArrived(Event):
     """A new arrival was recorded (a recognised guest, or a stranger when guest_id is None)."""
 
     name: ClassVar[str] = "guest_arrived"
+    origin: ClassVar[str] = "worker"
     arrival_id: int
     camera: str
     guest_id: int | None
@@ -48,6 +52,7 @@ class ArrivalUpdated(Event):
     """An existing arrival was seen again (same visit), possibly at another camera."""
 
     name: ClassVar[str] = "arrival_updated"
+    origin: ClassVar[str] = "worker"
     arrival_id: int
     camera: str
     guest_id: int | None
@@ -62,6 +67,7 @@ class UnknownFaceSeen(Event):
     """A stranger's face awaits a guard's decision."""
 
     name: ClassVar[str] = "unknown_face_seen"
+    origin: ClassVar[str] = "worker"
     unknown_id: int
     arrival_id: int
     camera: str
@@ -97,6 +103,7 @@ class CameraStatusChanged(Event):
     """A camera went online, offline or is reconnecting; also sent periodically with fps."""
 
     name: ClassVar[str] = "camera_status"
+    origin: ClassVar[str] = "worker"
     camera: str
     status: str
     last_frame_at: datetime | None
@@ -160,6 +167,20 @@ class GuestBookChanged(Event):
     action: str
 
 
+@dataclass(frozen=True)
+class WatchlistSighted(Event):
+    """A person on the watchlist (daftar perhatian) was seen; `level` is how serious."""
+
+    name: ClassVar[str] = "watchlist_sighted"
+    origin: ClassVar[str] = "worker"
+    watchlist_id: int
+    person_name: str  # not `name`: that is the event type (ClassVar) on every event
+    level: str
+    camera: str
+    at: datetime
+    snapshot: str | None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls
     for cls in (
@@ -173,5 +194,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         EscortChanged,
         ReceivingChanged,
         GuestBookChanged,
+        WatchlistSighted,
     )
 }

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from core.policy import ROLES as ROLES  # the vocabulary lives in core
 from storage.types import UTCDateTime, utcnow
 
 NAMING = {
@@ -30,7 +31,6 @@ NAMING = {
 GUEST_CATEGORIES = ("pemerintah", "swasta", "masyarakat")
 CAMERA_STATUSES = ("online", "offline", "reconnecting")
 UNKNOWN_STATUSES = ("pending", "identified", "registered", "not_guest", "dismissed")
-ROLES = ("bupati", "adjutant", "guard", "operator", "security", "admin")
 DECISIONS = ("receive", "wait", "reschedule", "decline", "delegate")
 ESCORT_STATUSES = ("pending", "escorted", "left")
 
@@ -268,6 +268,27 @@ class ImpostorSample(Base):
     quality: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class NotificationDelivery(Base):
+    """One message to one recipient over one channel, and how its delivery went."""
+
+    __tablename__ = "notification_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_key: Mapped[str] = mapped_column(String(120), index=True)
+    event_type: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(300))
+    person: Mapped[str | None] = mapped_column(String(40))
+    # pending | retrying | sent | failed | quiet | dropped
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    # Set for messages to people: the same message is claimed once, whichever process sees it.
+    dedupe_key: Mapped[str | None] = mapped_column(String(400), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 Index("ix_arrivals_guest_last_seen", Arrival.guest_id, Arrival.last_seen)

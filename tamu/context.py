@@ -49,6 +49,14 @@ class AppContext:
 
         return MediaStore(self.config.storage.media_dir)
 
+    def notifier(self):
+        """A Notifier for this process when `notifications.enabled`, else None (not started)."""
+        if not self.config.notifications.enabled:
+            return None
+        from notify import Notifier
+
+        return Notifier(self.config, self.sessions)
+
 
 pass_ctx = click.make_pass_decorator(AppContext)
 

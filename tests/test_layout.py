@@ -7,10 +7,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
-    "core": {"vision", "storage", "web", "tamu"},
-    "storage": {"vision", "web", "tamu"},
-    "vision": {"web", "tamu"},
-    "web": {"vision", "tamu"},
+    "core": {"vision", "storage", "web", "notify", "tamu"},
+    "storage": {"vision", "web", "notify", "tamu"},
+    "vision": {"web", "notify", "tamu"},
+    "web": {"vision", "tamu", "notify"},
+    "notify": {"web", "vision", "tamu"},
 }
 
 

@@ -7,6 +7,8 @@ the media table and `web.realtime` the room and event tables.
 
 from __future__ import annotations
 
+from core.policy import MEDIA_KIND_ROLES as MEDIA_KIND_ROLES
+from core.policy import may_view_media as may_view_media
 from storage.models import ROLES
 
 ALL_ROLES = frozenset(ROLES)
@@ -45,14 +47,8 @@ BLUEPRINT_ROLES: dict[str, frozenset[str]] = {
     "review": frozenset({"security", "admin"}),
 }
 
-# Media kind (first part of a stored path) -> roles that may see such files. Faces are
-# biometric data (UU 27/2022): each role gets only the kinds its job needs.
-MEDIA_KIND_ROLES: dict[str, frozenset[str]] = {
-    "arrivals": frozenset({"bupati", "adjutant", "guard", "operator", "security", "admin"}),
-    "unknown": frozenset({"bupati", "adjutant", "guard", "security", "admin"}),
-    "faces": frozenset({"guard", "security", "admin"}),
-    "live": LIVE_VIEWERS,
-}
+# Media kinds -> roles: MEDIA_KIND_ROLES and may_view_media live in core.policy (the notifier
+# applies the same table to snapshots in messages) and are re-exported from here.
 
 # Where each role lands after logging in (endpoint names).
 HOME_ENDPOINTS: dict[str, str] = {
@@ -85,6 +81,7 @@ EVENT_ROOMS: dict[str, frozenset[str]] = {
     "escort_changed": frozenset({"guard", "security"}),
     "receiving_changed": frozenset({"bupati", "guard", "operator", "security"}),
     "guestbook_changed": frozenset({"bupati", "guard", "operator", "security"}),
+    "watchlist_sighted": frozenset({"guard", "security"}),
 }
 
 # Socket.IO: client -> server event name -> roles that may send it (answered by acknowledgement).
@@ -114,12 +111,6 @@ def may_access(role: str | None, endpoint: str | None) -> bool:
     if is_public(endpoint):
         return True
     return role is not None and role in endpoint_roles(endpoint)
-
-
-def may_view_media(role: str | None, rel_path: str) -> bool:
-    """Whether `role` may see the stored media file `rel_path` (by its kind)."""
-    kind = rel_path.split("/", 1)[0]
-    return role is not None and role in MEDIA_KIND_ROLES.get(kind, frozenset())
 
 
 def rooms_for_role(role: str | None) -> frozenset[str]:

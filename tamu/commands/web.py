@@ -33,17 +33,22 @@ def web(ctx: AppContext, host: str | None, port: int | None) -> None:
     """Start the dashboard alone; worker events arrive over Redis when events.redis_url is set."""
     from web.realtime import start_redis_relay
 
-    app = _prepare(ctx)
+    notifier = ctx.notifier()
+    app = _prepare(ctx, sink=notifier.web_sink() if notifier else None)
     stop = threading.Event()
     if ctx.config.events.redis_url:
         start_redis_relay(app, ctx.config.events.redis_url, stop)
     else:
         log.info("events.redis_url is not set: live worker events need `tamu run` or Redis")
+    if notifier:
+        notifier.start()
     try:
         with _sigterm_as_interrupt():
             _serve(app, ctx.config, host, port)
     finally:
         stop.set()
+        if notifier:
+            notifier.stop()
 
 
 @click.command()
@@ -55,14 +60,21 @@ def run(ctx: AppContext, host: str | None, port: int | None) -> None:
     from core.sinks import QueueSink
     from web.realtime import start_queue_relay
 
-    app = _prepare(ctx)
+    # One notifier for the whole of `tamu run`, in this process: the dashboard's events reach it
+    # through the app's sink, the camera processes' events through its inbox queue.
+    notifier = ctx.notifier()
+    app = _prepare(ctx, sink=notifier.web_sink() if notifier else None)
     spawn = multiprocessing.get_context("spawn")
     events = spawn.Queue(maxsize=EVENT_QUEUE_SIZE)
     stop_worker = spawn.Event()
     verbose = logging.getLogger().isEnabledFor(logging.DEBUG)
+    sink_factory: Any = functools.partial(QueueSink, events)
+    if notifier:
+        sink_factory = notifier.worker_sink_factory(sink_factory)
+        notifier.start()
     worker = spawn.Process(
         target=worker_main,
-        args=(ctx.config, functools.partial(QueueSink, events), stop_worker, verbose),
+        args=(ctx.config, sink_factory, stop_worker, verbose),
         name="tamu-worker",
         daemon=False,  # it starts its own camera processes, which daemons may not
     )
@@ -78,6 +90,8 @@ def run(ctx: AppContext, host: str | None, port: int | None) -> None:
         relay_stop.set()  # first: the watcher must not report this stop as a crash
         _stop_worker(worker, stop_worker)
         events.cancel_join_thread()
+        if notifier:
+            notifier.stop()
 
 
 def worker_main(config: Config, sink_factory: Any, stop: Any, verbose: bool) -> None:
@@ -110,15 +124,15 @@ def _stop_worker(worker: Any, stop: Any) -> None:
     log.info("capture worker stopped (exit code %s)", worker.exitcode)
 
 
-def _prepare(ctx: AppContext):
-    """Migrate the database, build the app, and tell the user where to go."""
+def _prepare(ctx: AppContext, sink: Any = None):
+    """Migrate the database, build the app (publishing also to `sink`), say where to go."""
     from storage.db import upgrade
     from storage.users import count_users
     from tamu.commands.users import ADD_USER_HINT
     from web import create_app
 
     upgrade(ctx.config.storage.database_url)
-    app = create_app(ctx.config)
+    app = create_app(ctx.config, sink=sink)
     with ctx.sessions() as db:
         if count_users(db) == 0:
             click.echo(f"No dashboard user yet. Create one in another terminal:\n  {ADD_USER_HINT}")

@@ -6,6 +6,7 @@ import functools
 import logging
 import signal
 import threading
+from typing import Any
 
 import click
 
@@ -72,8 +73,18 @@ def worker(ctx: AppContext, threads: bool) -> None:
     config = ctx.config
     ensure_schema(ctx, auto_upgrade=True)
     url = config.events.redis_url
-    sink_factory = functools.partial(RedisSink, url) if url else LoggingSink
+    sink_factory: Any = functools.partial(RedisSink, url) if url else LoggingSink
     log.info("events go to %s", "redis" if url else "the log")
+    # This process notifies the worker's own events (arrivals, strangers, camera status), sent
+    # by the camera processes to its inbox; the dashboard notifies its own (see notify.service).
+    notifier = ctx.notifier()
+    if notifier:
+        sink_factory = notifier.worker_sink_factory(sink_factory)
+        notifier.start()
     stop = threading.Event()
     stop_on_signals(stop)
-    run_worker(config, sink_factory, stop, use_processes=not threads)
+    try:
+        run_worker(config, sink_factory, stop, use_processes=not threads)
+    finally:
+        if notifier:
+            notifier.stop()

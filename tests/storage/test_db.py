@@ -21,6 +21,7 @@ EXPECTED_TABLES = {
     "escort_tasks",
     "guestbook",
     "audit_log",
+    "notification_deliveries",
 }
 
 

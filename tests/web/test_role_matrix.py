@@ -22,6 +22,7 @@ from core.events import (
     ReceivingChanged,
     UnknownFaceSeen,
     UnknownResolved,
+    WatchlistSighted,
 )
 from storage.db import transaction
 from storage.models import ROLES
@@ -77,6 +78,7 @@ EXPECTED_EVENT_ROLES = {
     "escort_changed": {"guard", "security", "admin"},
     "receiving_changed": EVERYONE,
     "guestbook_changed": EVERYONE,
+    "watchlist_sighted": {"guard", "security", "admin"},
 }
 EXPECTED_CLIENT_EVENTS = {
     "camera_states": {"bupati", "adjutant", "guard", "security", "admin"},
@@ -94,6 +96,7 @@ SAMPLE_EVENTS = [
     EscortChanged(8, 1, "pending", "adjutant1"),
     ReceivingChanged(False, "bupati1"),
     GuestBookChanged(9, 1, "checkin"),
+    WatchlistSighted(3, "Orang X", "high", "gate", NOW, None),
 ]
 
 

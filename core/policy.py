@@ -1,0 +1,24 @@
+"""Who may see which kind of stored media: shared by the dashboard and the notifier.
+
+Faces are biometric data (UU 27/2022): each role gets only the media kinds its job needs. The
+dashboard serves files by this table (`web.security_policy` re-exports it) and the notifier
+attaches a snapshot to a message only when the recipient's role may see its kind.
+"""
+
+from __future__ import annotations
+
+ROLES = ("bupati", "adjutant", "guard", "operator", "security", "admin")
+
+# Media kind (first part of a stored path) -> roles that may see such files.
+MEDIA_KIND_ROLES: dict[str, frozenset[str]] = {
+    "arrivals": frozenset({"bupati", "adjutant", "guard", "operator", "security", "admin"}),
+    "unknown": frozenset({"bupati", "adjutant", "guard", "security", "admin"}),
+    "faces": frozenset({"guard", "security", "admin"}),
+    "live": frozenset({"guard", "admin", "bupati", "adjutant"}),
+}
+
+
+def may_view_media(role: str | None, rel_path: str) -> bool:
+    """Whether `role` may see the stored media file `rel_path` (by its kind)."""
+    kind = rel_path.split("/", 1)[0]
+    return role is not None and role in MEDIA_KIND_ROLES.get(kind, frozenset())

@@ -1,0 +1,1 @@
+"""The channels: each turns a Message into one request of its service."""
