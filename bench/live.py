@@ -18,10 +18,11 @@ import numpy as np
 from bench.scenes import FPS, Clip
 from core.config import Config, parse_config
 from core.events import Event, GuestArrived
-from storage.arrivals import ArrivalPolicy, ArrivalRecorder, list_arrivals
+from storage.arrivals import ArrivalPolicy, list_arrivals
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import add_sample, create_guest
 from storage.media import MediaStore
+from storage.recorder import ArrivalRecorder
 from vision.detect import HogFaceDetector
 from vision.encode import FaceEncoder
 from vision.gallery import GalleryWatcher

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 
 from core.sinks import NullSink
-from storage.arrivals import ArrivalPolicy, ArrivalRecorder, Sighting
+from storage.arrivals import ArrivalPolicy, Sighting
 from storage.cameras import sync_cameras
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import create_guest
 from storage.media import MediaStore
+from storage.recorder import ArrivalRecorder
 from tests.cli.runner import Tamu
 
 AT = datetime(2025, 6, 2, 2, 30, tzinfo=UTC)  # 09:30 in Jakarta
