@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from core.vocab import EventName
+
 
 @dataclass(frozen=True)
 class Event:
@@ -32,7 +34,7 @@ class Event:
 class GuestArrived(Event):
     """A new arrival was recorded (a recognised guest, or a stranger when guest_id is None)."""
 
-    name: ClassVar[str] = "guest_arrived"
+    name: ClassVar[str] = EventName.GUEST_ARRIVED
     arrival_id: int
     camera: str
     guest_id: int | None
@@ -47,7 +49,7 @@ class GuestArrived(Event):
 class ArrivalUpdated(Event):
     """An existing arrival was seen again (same visit), possibly at another camera."""
 
-    name: ClassVar[str] = "arrival_updated"
+    name: ClassVar[str] = EventName.ARRIVAL_UPDATED
     arrival_id: int
     camera: str
     guest_id: int | None
@@ -61,7 +63,7 @@ class ArrivalUpdated(Event):
 class UnknownFaceSeen(Event):
     """A stranger's face awaits a guard's decision."""
 
-    name: ClassVar[str] = "unknown_face_seen"
+    name: ClassVar[str] = EventName.UNKNOWN_FACE_SEEN
     unknown_id: int
     arrival_id: int
     camera: str
@@ -73,7 +75,7 @@ class UnknownFaceSeen(Event):
 class CameraStatusChanged(Event):
     """A camera went online, offline or is reconnecting; also sent periodically with fps."""
 
-    name: ClassVar[str] = "camera_status"
+    name: ClassVar[str] = EventName.CAMERA_STATUS
     camera: str
     status: str
     last_frame_at: datetime | None
@@ -85,7 +87,7 @@ class CameraStatusChanged(Event):
 class UnknownResolved(Event):
     """A guard decided what a stranger's face is."""
 
-    name: ClassVar[str] = "unknown_resolved"
+    name: ClassVar[str] = EventName.UNKNOWN_RESOLVED
     unknown_id: int
     arrival_id: int | None
     action: str
@@ -97,7 +99,7 @@ class UnknownResolved(Event):
 class DecisionMade(Event):
     """The Bupati (or the adjutant on the Bupati's behalf) decided on a waiting guest."""
 
-    name: ClassVar[str] = "decision_made"
+    name: ClassVar[str] = EventName.DECISION_MADE
     decision_id: int
     arrival_id: int
     kind: str
@@ -111,7 +113,7 @@ class DecisionMade(Event):
 class EscortChanged(Event):
     """An escort task was created or moved on (pending, escorted, left)."""
 
-    name: ClassVar[str] = "escort_changed"
+    name: ClassVar[str] = EventName.ESCORT_CHANGED
     task_id: int
     arrival_id: int
     status: str
@@ -122,7 +124,7 @@ class EscortChanged(Event):
 class ReceivingChanged(Event):
     """The Bupati switched receiving guests on or off."""
 
-    name: ClassVar[str] = "receiving_changed"
+    name: ClassVar[str] = EventName.RECEIVING_CHANGED
     receiving: bool
     by: str
 
@@ -131,7 +133,7 @@ class ReceivingChanged(Event):
 class GuestBookChanged(Event):
     """A guest-book entry was checked in or out."""
 
-    name: ClassVar[str] = "guestbook_changed"
+    name: ClassVar[str] = EventName.GUESTBOOK_CHANGED
     entry_id: int
     arrival_id: int | None
     action: str
