@@ -11,7 +11,19 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+__all__ = [
+    "Engine",
+    "Session",
+    "SessionFactory",
+    "alembic_config",
+    "make_engine",
+    "make_session_factory",
+    "transaction",
+    "upgrade",
+]
 log = logging.getLogger(__name__)
+# What the web and the CLI hold to open sessions (they never import sqlalchemy themselves).
+SessionFactory = sessionmaker[Session]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
