@@ -11,6 +11,14 @@ from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core.vocab import (
+    ArrivalStatus,
+    CameraStatus,
+    DecisionKind,
+    EscortStatus,
+    GuestCategory,
+    Role,
+)
 from web.extensions import babel
 from web.responses import local_path
 
@@ -74,43 +82,43 @@ def set_language():
 
 # Labels of stored codes, translated when shown (lazy: evaluated in the request's language).
 DECISION_LABELS = {
-    "receive": _l("Terima"),
-    "wait": _l("Minta menunggu"),
-    "reschedule": _l("Jadwalkan ulang"),
-    "decline": _l("Tolak"),
-    "delegate": _l("Delegasikan"),
+    DecisionKind.RECEIVE: _l("Terima"),
+    DecisionKind.WAIT: _l("Minta menunggu"),
+    DecisionKind.RESCHEDULE: _l("Jadwalkan ulang"),
+    DecisionKind.DECLINE: _l("Tolak"),
+    DecisionKind.DELEGATE: _l("Delegasikan"),
 }
 CATEGORY_LABELS = {
-    "pemerintah": _l("Pemerintah"),
-    "swasta": _l("Swasta"),
-    "masyarakat": _l("Masyarakat"),
+    GuestCategory.PEMERINTAH: _l("Pemerintah"),
+    GuestCategory.SWASTA: _l("Swasta"),
+    GuestCategory.MASYARAKAT: _l("Masyarakat"),
 }
 ARRIVAL_STATUS_LABELS = {
-    "waiting": _l("Menunggu"),
-    "received": _l("Diterima"),
-    "rescheduled": _l("Dijadwalkan ulang"),
-    "declined": _l("Ditolak"),
-    "delegated": _l("Didelegasikan"),
-    "left": _l("Sudah pulang"),
-    "dismissed": _l("Diabaikan"),
+    ArrivalStatus.WAITING: _l("Menunggu"),
+    ArrivalStatus.RECEIVED: _l("Diterima"),
+    ArrivalStatus.RESCHEDULED: _l("Dijadwalkan ulang"),
+    ArrivalStatus.DECLINED: _l("Ditolak"),
+    ArrivalStatus.DELEGATED: _l("Didelegasikan"),
+    ArrivalStatus.LEFT: _l("Sudah pulang"),
+    ArrivalStatus.DISMISSED: _l("Diabaikan"),
 }
 CAMERA_STATUS_LABELS = {
-    "online": _l("Aktif"),
-    "offline": _l("Mati"),
-    "reconnecting": _l("Menyambung ulang"),
+    CameraStatus.ONLINE: _l("Aktif"),
+    CameraStatus.OFFLINE: _l("Mati"),
+    CameraStatus.RECONNECTING: _l("Menyambung ulang"),
 }
 ESCORT_STATUS_LABELS = {
-    "pending": _l("Perlu diantar"),
-    "escorted": _l("Sudah diantar"),
-    "left": _l("Sudah pulang"),
+    EscortStatus.PENDING: _l("Perlu diantar"),
+    EscortStatus.ESCORTED: _l("Sudah diantar"),
+    EscortStatus.LEFT: _l("Sudah pulang"),
 }
 ROLE_LABELS = {
-    "bupati": _l("Bupati"),
-    "adjutant": _l("Ajudan"),
-    "guard": _l("Penjaga (Satpol PP)"),
-    "operator": _l("Operator buku tamu"),
-    "security": _l("Keamanan"),
-    "admin": _l("Admin"),
+    Role.BUPATI: _l("Bupati"),
+    Role.ADJUTANT: _l("Ajudan"),
+    Role.GUARD: _l("Penjaga (Satpol PP)"),
+    Role.OPERATOR: _l("Operator buku tamu"),
+    Role.SECURITY: _l("Keamanan"),
+    Role.ADMIN: _l("Admin"),
 }
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from core.vocab import GuestCategory, values
 from tamu.commands.worker import ensure_schema
 from tamu.context import AppContext, pass_ctx
 
-CATEGORY_CHOICE = click.Choice(["pemerintah", "swasta", "masyarakat"])
+CATEGORY_CHOICE = click.Choice(values(GuestCategory))
 
 
 def _finder(ctx: AppContext):
@@ -40,22 +41,20 @@ def _check_photos(finder, photos: list[Path]) -> tuple[list, list[tuple[Path, st
 
 
 def _enrol(ctx: AppContext, faces: list, **fields) -> int:
-    """Store the photos, then the guest and samples in one transaction; the new guest's id."""
-    from storage.db import transaction
+    """The guest, its samples and their photos in one unit of work; the new guest's id.
+
+    A refused guest or a failed commit leaves no photo behind.
+    """
     from storage.guests import add_sample, create_guest
+    from storage.unit_of_work import unit_of_work
     from vision.photos import storable
 
-    stored = [ctx.media.save_jpeg(storable(face.image), "faces") for face in faces]
-    try:
-        with transaction(ctx.sessions) as session:
-            guest = create_guest(session, **fields)
-            for face, photo in zip(faces, stored, strict=True):
-                add_sample(session, guest, face.encoding, photo)
-            return guest.id
-    except Exception:
-        for photo in stored:
-            ctx.media.delete(photo)
-        raise
+    with unit_of_work(ctx.sessions, ctx.media) as uow:
+        guest = create_guest(uow.session, **fields)
+        for face in faces:
+            photo = uow.files.save_jpeg(storable(face.image), "faces")
+            add_sample(uow.session, guest, face.encoding, photo)
+    return guest.id
 
 
 @click.group()
@@ -221,12 +220,12 @@ def list_(ctx: AppContext, as_json: bool) -> None:
 @pass_ctx
 def remove(ctx: AppContext, guest_id: int) -> None:
     """Delete a guest with their face encodings and photos."""
-    from storage.db import transaction
     from storage.guests import remove_guest
+    from storage.unit_of_work import unit_of_work
 
     ensure_schema(ctx, auto_upgrade=True)
-    with transaction(ctx.sessions) as session:
-        removed = remove_guest(session, guest_id, ctx.media)
+    with unit_of_work(ctx.sessions, ctx.media) as uow:
+        removed = remove_guest(uow.session, uow.files, guest_id)
     if not removed:
         raise click.ClickException(f"no guest with id {guest_id}")
     click.echo(f"removed guest {guest_id}")
