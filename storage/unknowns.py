@@ -141,7 +141,11 @@ def _register(
         )
         entry = add_entry(session, user, book, arrival_id=unknown.arrival_id, guest_id=guest.id)
         audit.record(
-            session, user, AuditAction.CHECKIN, f"guestbook:{entry.id}", {"via": "register"}
+            session,
+            user,
+            AuditAction.CHECKIN,
+            f"guestbook:{entry.id}",
+            {"via": UnknownAction.REGISTER},
         )
         events.append(GuestBookChanged(entry.id, entry.arrival_id, GuestBookAction.CHECKIN))
     return guest

@@ -68,7 +68,9 @@ def guests() -> None:
     "--photo", "photos", multiple=True, required=True, type=click.Path(path_type=Path),
     help="A photo with exactly this one person's face (repeatable).",
 )  # fmt: skip
-@click.option("--category", type=CATEGORY_CHOICE, default="masyarakat", show_default=True)
+@click.option(
+    "--category", type=CATEGORY_CHOICE, default=GuestCategory.MASYARAKAT.value, show_default=True
+)
 @click.option("--institution", default=None)
 @click.option("--phone", default=None)
 @click.option("--notes", default=None)
@@ -136,7 +138,9 @@ def _existing_names(ctx: AppContext) -> set[str]:
 
 @guests.command(name="import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--category", type=CATEGORY_CHOICE, default="masyarakat", show_default=True)
+@click.option(
+    "--category", type=CATEGORY_CHOICE, default=GuestCategory.MASYARAKAT.value, show_default=True
+)
 @pass_ctx
 def import_(ctx: AppContext, folder: Path, category: str) -> None:
     """Enrol one guest per sub-folder of FOLDER (the folder's name is the guest's name)."""
