@@ -9,7 +9,7 @@ from storage.cameras import sync_cameras
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import create_guest
 from storage.media import MediaStore
-from tests.cli.runner import Tamu
+from tests.support.cli import Tamu
 
 AT = datetime(2025, 6, 2, 2, 30, tzinfo=UTC)  # 09:30 in Jakarta
 

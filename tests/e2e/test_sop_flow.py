@@ -17,7 +17,7 @@ import pytest
 
 from tests.e2e.conftest import Site
 from tests.support.clips import STRANGER
-from tests.web.conftest import PASSWORD
+from tests.support.web import PASSWORD
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

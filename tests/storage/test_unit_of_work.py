@@ -21,7 +21,7 @@ from storage.receiving import is_receiving, set_receiving
 from storage.retention import purge
 from storage.types import utcnow
 from storage.unit_of_work import referenced, unit_of_work
-from tests.conftest import ROOT
+from tests.support.env import ROOT
 from tests.support.storage import add_arrival, add_unknown, media_files, seed_world, user
 
 IMAGE = np.full((30, 30, 3), 80, dtype=np.uint8)

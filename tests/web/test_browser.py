@@ -15,7 +15,7 @@ from storage.db import transaction
 from storage.guests import encode_vector
 from storage.models import Arrival, Camera, UnknownFace
 from storage.types import utcnow
-from tests.web.conftest import PASSWORD
+from tests.support.web import PASSWORD
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

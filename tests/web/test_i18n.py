@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from core.errors import LABELS, MESSAGES
-from tests.web.conftest import TRANSLATIONS, add_arrival, csrf_token, login
+from tests.support.web import TRANSLATIONS, add_arrival, csrf_token, login
 from web.i18n import local_time
 
 WEB = Path(__file__).resolve().parents[2] / "web"

@@ -7,8 +7,8 @@ from core.events import GuestBookChanged
 from storage.db import transaction
 from storage.models import Arrival, AuditLog, Camera, GuestBookEntry
 from storage.types import utcnow
-from tests.web.conftest import add_guest, csrf_token
-from tests.web.conftest import login as login_as
+from tests.support.web import add_guest, csrf_token
+from tests.support.web import login as login_as
 
 GOOD = {
     "arrival_id": "",

@@ -14,7 +14,7 @@ from storage.guests import create_guest, encode_vector
 from storage.models import Arrival, AuditLog, Camera, UnknownFace, User
 from storage.types import utcnow
 from storage.unit_of_work import unit_of_work
-from tests.web.conftest import login as login_as
+from tests.support.web import login as login_as
 
 # 23:30 and 00:30 in Jakarta (UTC+7) on either side of midnight of 24-25 November 2026.
 LATE_24 = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)
