@@ -22,6 +22,7 @@ from core.vocab import (
     Role,
     UnknownAction,
     UnknownStatus,
+    values,
 )
 
 DECIDERS = (Role.BUPATI, Role.ADJUTANT)
@@ -131,10 +132,9 @@ def clean_phone(value: object) -> str | None:
 
 def clean_category(value: object) -> GuestCategory:
     """One of the guest categories."""
-    try:
+    if isinstance(value, str) and value in values(GuestCategory):
         return GuestCategory(value)
-    except ValueError:
-        raise WorkflowError(ErrorCode.BAD_CATEGORY) from None
+    raise WorkflowError(ErrorCode.BAD_CATEGORY)
 
 
 def clean_companions(value: object) -> int:

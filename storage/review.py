@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from storage.guestbook import latest_entries
 from storage.models import Arrival, Camera, Decision, Guest, GuestBookEntry, UnknownFace
@@ -50,9 +50,7 @@ def camera_names(session: Session) -> list[str]:
     return list(session.scalars(select(Camera.name).order_by(Camera.name)))
 
 
-def _contains(
-    column: ColumnElement[str] | ColumnElement[str | None], text: str
-) -> ColumnElement[bool]:
+def _contains(column: InstrumentedAttribute[str], text: str) -> ColumnElement[bool]:
     """Case-insensitive "contains `text`", with LIKE's own wildcards taken literally."""
     escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return func.lower(column).like(f"%{escaped}%", escape="\\")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
@@ -81,19 +82,19 @@ def set_language():
 
 
 # Labels of stored codes, translated when shown (lazy: evaluated in the request's language).
-DECISION_LABELS = {
+DECISION_LABELS: dict[str, Any] = {
     DecisionKind.RECEIVE: _l("Terima"),
     DecisionKind.WAIT: _l("Minta menunggu"),
     DecisionKind.RESCHEDULE: _l("Jadwalkan ulang"),
     DecisionKind.DECLINE: _l("Tolak"),
     DecisionKind.DELEGATE: _l("Delegasikan"),
 }
-CATEGORY_LABELS = {
+CATEGORY_LABELS: dict[str, Any] = {
     GuestCategory.PEMERINTAH: _l("Pemerintah"),
     GuestCategory.SWASTA: _l("Swasta"),
     GuestCategory.MASYARAKAT: _l("Masyarakat"),
 }
-ARRIVAL_STATUS_LABELS = {
+ARRIVAL_STATUS_LABELS: dict[str, Any] = {
     ArrivalStatus.WAITING: _l("Menunggu"),
     ArrivalStatus.RECEIVED: _l("Diterima"),
     ArrivalStatus.RESCHEDULED: _l("Dijadwalkan ulang"),
@@ -102,17 +103,17 @@ ARRIVAL_STATUS_LABELS = {
     ArrivalStatus.LEFT: _l("Sudah pulang"),
     ArrivalStatus.DISMISSED: _l("Diabaikan"),
 }
-CAMERA_STATUS_LABELS = {
+CAMERA_STATUS_LABELS: dict[str, Any] = {
     CameraStatus.ONLINE: _l("Aktif"),
     CameraStatus.OFFLINE: _l("Mati"),
     CameraStatus.RECONNECTING: _l("Menyambung ulang"),
 }
-ESCORT_STATUS_LABELS = {
+ESCORT_STATUS_LABELS: dict[str, Any] = {
     EscortStatus.PENDING: _l("Perlu diantar"),
     EscortStatus.ESCORTED: _l("Sudah diantar"),
     EscortStatus.LEFT: _l("Sudah pulang"),
 }
-ROLE_LABELS = {
+ROLE_LABELS: dict[str, Any] = {
     Role.BUPATI: _l("Bupati"),
     Role.ADJUTANT: _l("Ajudan"),
     Role.GUARD: _l("Penjaga (Satpol PP)"),
@@ -122,7 +123,7 @@ ROLE_LABELS = {
 }
 
 
-def labels() -> dict[str, dict[str, object]]:
+def labels() -> dict[str, dict[str, Any]]:
     """Every label table, for templates."""
     return {
         "decision": DECISION_LABELS,

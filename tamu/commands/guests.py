@@ -241,6 +241,8 @@ def remove(ctx: AppContext, guest_id: int) -> None:
 @pass_ctx
 def identify(ctx: AppContext, photo: Path, as_json: bool) -> None:
     """Who is in PHOTO: each face with the best guest's distance (a name only when certain)."""
+    import numpy as np
+
     from storage.guests import load_gallery
     from vision.matcher import FaceMatcher
     from vision.photos import PhotoError, load_photo
@@ -257,7 +259,7 @@ def identify(ctx: AppContext, photo: Path, as_json: bool) -> None:
     rec = ctx.config.recognition
     matcher = FaceMatcher(gallery, rec.tolerance, rec.margin)
     encodings = [finder.encoder.encode(image, box) for box in boxes]
-    matches = matcher.match_many(encodings) if encodings else []
+    matches = matcher.match_many(np.stack(encodings)) if encodings else []
     result = [
         {
             "box": box.as_list(),
