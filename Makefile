@@ -47,16 +47,18 @@ system-deps:
 		echo "      run 'sudo make system-deps'; RTSP and browser tests will be skipped."; \
 	fi
 
-test: install system-deps
+test: install system-deps translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -ra
 
 bench: install system-deps
 	$(BIN)/python -m bench
 
+# mypy: strict on core and storage, checked on web and tamu (pyproject.toml [tool.mypy]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

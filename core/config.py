@@ -25,6 +25,7 @@ from pydantic import (
 
 from core.events import EVENT_TYPES
 from core.policy import ROLES
+from pydantic_core import ErrorDetails
 
 DEFAULT_CONFIG = "config.yaml"
 ENV_CONFIG = "TAMU_CONFIG"
@@ -527,7 +528,7 @@ def _where(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _reason(err: dict[str, Any]) -> str:
+def _reason(err: ErrorDetails) -> str:
     kind = err["type"]
     if kind == "missing":
         return "required key is missing"

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from core.vocab import EventName
+
 
 @dataclass(frozen=True)
 class Event:
@@ -35,7 +37,7 @@ class Event:
 class GuestArrived(Event):
     """A new arrival was recorded (a recognised guest, or a stranger when guest_id is None)."""
 
-    name: ClassVar[str] = "guest_arrived"
+    name: ClassVar[str] = EventName.GUEST_ARRIVED
     origin: ClassVar[str] = "worker"
     arrival_id: int
     camera: str
@@ -51,7 +53,7 @@ class GuestArrived(Event):
 class ArrivalUpdated(Event):
     """An existing arrival was seen again (same visit), possibly at another camera."""
 
-    name: ClassVar[str] = "arrival_updated"
+    name: ClassVar[str] = EventName.ARRIVAL_UPDATED
     origin: ClassVar[str] = "worker"
     arrival_id: int
     camera: str
@@ -66,7 +68,7 @@ class ArrivalUpdated(Event):
 class UnknownFaceSeen(Event):
     """A stranger's face awaits a guard's decision."""
 
-    name: ClassVar[str] = "unknown_face_seen"
+    name: ClassVar[str] = EventName.UNKNOWN_FACE_SEEN
     origin: ClassVar[str] = "worker"
     unknown_id: int
     arrival_id: int
@@ -84,7 +86,8 @@ class ArrivalReidentified(Event):
     guest named. `merged_into` is set when the arrival joined the guest's open visit and is gone.
     """
 
-    name: ClassVar[str] = "arrival_reidentified"
+    name: ClassVar[str] = EventName.ARRIVAL_REIDENTIFIED
+    origin: ClassVar[str] = "worker"
     arrival_id: int
     camera: str
     guest_id: int | None
@@ -102,7 +105,7 @@ class ArrivalReidentified(Event):
 class CameraStatusChanged(Event):
     """A camera went online, offline or is reconnecting; also sent periodically with fps."""
 
-    name: ClassVar[str] = "camera_status"
+    name: ClassVar[str] = EventName.CAMERA_STATUS
     origin: ClassVar[str] = "worker"
     camera: str
     status: str
@@ -115,7 +118,7 @@ class CameraStatusChanged(Event):
 class UnknownResolved(Event):
     """A guard decided what a stranger's face is."""
 
-    name: ClassVar[str] = "unknown_resolved"
+    name: ClassVar[str] = EventName.UNKNOWN_RESOLVED
     unknown_id: int
     arrival_id: int | None
     action: str
@@ -127,7 +130,7 @@ class UnknownResolved(Event):
 class DecisionMade(Event):
     """The Bupati (or the adjutant on the Bupati's behalf) decided on a waiting guest."""
 
-    name: ClassVar[str] = "decision_made"
+    name: ClassVar[str] = EventName.DECISION_MADE
     decision_id: int
     arrival_id: int
     kind: str
@@ -141,7 +144,7 @@ class DecisionMade(Event):
 class EscortChanged(Event):
     """An escort task was created or moved on (pending, escorted, left)."""
 
-    name: ClassVar[str] = "escort_changed"
+    name: ClassVar[str] = EventName.ESCORT_CHANGED
     task_id: int
     arrival_id: int
     status: str
@@ -152,7 +155,7 @@ class EscortChanged(Event):
 class ReceivingChanged(Event):
     """The Bupati switched receiving guests on or off."""
 
-    name: ClassVar[str] = "receiving_changed"
+    name: ClassVar[str] = EventName.RECEIVING_CHANGED
     receiving: bool
     by: str
 
@@ -161,7 +164,7 @@ class ReceivingChanged(Event):
 class GuestBookChanged(Event):
     """A guest-book entry was checked in or out."""
 
-    name: ClassVar[str] = "guestbook_changed"
+    name: ClassVar[str] = EventName.GUESTBOOK_CHANGED
     entry_id: int
     arrival_id: int | None
     action: str
@@ -171,7 +174,7 @@ class GuestBookChanged(Event):
 class WatchlistSighted(Event):
     """A person on the watchlist (daftar perhatian) was seen; `level` is how serious."""
 
-    name: ClassVar[str] = "watchlist_sighted"
+    name: ClassVar[str] = EventName.WATCHLIST_SIGHTED
     origin: ClassVar[str] = "worker"
     watchlist_id: int
     person_name: str  # not `name`: that is the event type (ClassVar) on every event

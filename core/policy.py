@@ -7,14 +7,16 @@ attaches a snapshot to a message only when the recipient's role may see its kind
 
 from __future__ import annotations
 
-ROLES = ("bupati", "adjutant", "guard", "operator", "security", "admin")
+from core.vocab import Role, values
+
+ROLES = values(Role)
 
 # Media kind (first part of a stored path) -> roles that may see such files.
 MEDIA_KIND_ROLES: dict[str, frozenset[str]] = {
-    "arrivals": frozenset({"bupati", "adjutant", "guard", "operator", "security", "admin"}),
-    "unknown": frozenset({"bupati", "adjutant", "guard", "security", "admin"}),
-    "faces": frozenset({"guard", "security", "admin"}),
-    "live": frozenset({"guard", "admin", "bupati", "adjutant"}),
+    "arrivals": frozenset(Role),
+    "unknown": frozenset({Role.BUPATI, Role.ADJUTANT, Role.GUARD, Role.SECURITY, Role.ADMIN}),
+    "faces": frozenset({Role.GUARD, Role.SECURITY, Role.ADMIN}),
+    "live": frozenset({Role.GUARD, Role.ADMIN, Role.BUPATI, Role.ADJUTANT}),
 }
 
 

@@ -87,4 +87,5 @@ class RedisSink:
 
 def decode_event(raw: str | bytes) -> dict[str, Any]:
     """A Redis message back into the dict form that `Event.to_dict` made."""
-    return json.loads(raw)
+    decoded: dict[str, Any] = json.loads(raw)
+    return decoded

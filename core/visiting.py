@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from core.config import VisitingHoursConfig
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def is_open(hours: VisitingHoursConfig, at: datetime, tz) -> bool:
+def is_open(hours: VisitingHoursConfig, at: datetime, tz: tzinfo) -> bool:
     """True when `at` (aware) falls in a weekly window and is not a holiday."""
     local = at.astimezone(tz)
     if local.date() in hours.holidays:
@@ -18,7 +18,7 @@ def is_open(hours: VisitingHoursConfig, at: datetime, tz) -> bool:
     return any(start <= now < end for start, end in hours.windows(WEEKDAYS[local.weekday()]))
 
 
-def next_opening(hours: VisitingHoursConfig, at: datetime, tz) -> datetime | None:
+def next_opening(hours: VisitingHoursConfig, at: datetime, tz: tzinfo) -> datetime | None:
     """The next moment visiting opens after `at`, within two weeks (None if never)."""
     local = at.astimezone(tz)
     for days in range(15):

@@ -1,37 +1,52 @@
 """The guest SOP as rules: who may decide, which moves are allowed, what a valid entry is.
 
-Pure logic with no database: `storage.visits` applies these rules to stored rows (core never
-imports storage), so web code calls `storage.visits.decide(...)` and friends, and catches
-`WorkflowError` from here (re-exported by `storage.visits`).
+Pure logic with no database: the `storage` command modules (`storage.decisions`,
+`storage.unknowns`, `storage.guestbook`) apply these rules to stored rows (core never imports
+storage). Every input is validated once, here; a refusal raises `core.errors.WorkflowError`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
-DECIDERS = ("bupati", "adjutant")
+from core.errors import ErrorCode, Field, InvalidFields, WorkflowError
+from core.vocab import (
+    ArrivalStatus,
+    DecisionKind,
+    EscortStatus,
+    GuestCategory,
+    Role,
+    UnknownAction,
+    UnknownStatus,
+    values,
+)
+
+DECIDERS = (Role.BUPATI, Role.ADJUTANT)
 # Roles allowed to record a decision; everyone but the Bupati decides on the Bupati's behalf.
-DECIDING_ROLES = (*DECIDERS, "admin")
-DECISION_KINDS = ("receive", "wait", "reschedule", "decline", "delegate")
-CATEGORIES = ("pemerintah", "swasta", "masyarakat")
+DECIDING_ROLES = (*DECIDERS, Role.ADMIN)
 # What a decision does to the arrival; "wait" leaves it waiting (still open).
 STATUS_AFTER_DECISION = {
-    "receive": "received",
-    "wait": "waiting",
-    "reschedule": "rescheduled",
-    "decline": "declined",
-    "delegate": "delegated",
+    DecisionKind.RECEIVE: ArrivalStatus.RECEIVED,
+    DecisionKind.WAIT: ArrivalStatus.WAITING,
+    DecisionKind.RESCHEDULE: ArrivalStatus.RESCHEDULED,
+    DecisionKind.DECLINE: ArrivalStatus.DECLINED,
+    DecisionKind.DELEGATE: ArrivalStatus.DELEGATED,
 }
-OPEN_STATUSES = ("waiting",)
-ESCORT_NEXT = {"pending": ("escorted", "left"), "escorted": ("left",), "left": ()}
-UNKNOWN_ACTIONS = ("identify", "register", "not_guest", "dismiss")
+OPEN_STATUSES = (ArrivalStatus.WAITING,)
+ESCORT_NEXT = {
+    EscortStatus.PENDING: (EscortStatus.ESCORTED, EscortStatus.LEFT),
+    EscortStatus.ESCORTED: (EscortStatus.LEFT,),
+    EscortStatus.LEFT: (),
+}
 UNKNOWN_STATUS_AFTER = {
-    "identify": "identified",
-    "register": "registered",
-    "not_guest": "not_guest",
-    "dismiss": "dismissed",
+    UnknownAction.IDENTIFY: UnknownStatus.IDENTIFIED,
+    UnknownAction.REGISTER: UnknownStatus.REGISTERED,
+    UnknownAction.NOT_GUEST: UnknownStatus.NOT_GUEST,
+    UnknownAction.DISMISS: UnknownStatus.DISMISSED,
 }
 
 NAME_MAX = 120
@@ -42,17 +57,15 @@ NOTE_MAX = 500
 DELEGATE_MAX = 120
 COMPANIONS_MAX = 50
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]*$")
-
-
-class WorkflowError(ValueError):
-    """A refused workflow step; the message is shown to the user as it is."""
+_WHOLE_NUMBER = re.compile(r"^-?[0-9]{1,6}$")  # ASCII digits only ("²".isdigit() is True)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class DecisionRequest:
     """A validated decision, ready to be stored."""
 
-    kind: str
+    kind: DecisionKind
     on_behalf: bool
     reschedule_at: datetime | None
     delegate_to: str | None
@@ -60,59 +73,103 @@ class DecisionRequest:
 
 
 @dataclass(frozen=True)
+class GuestFields:
+    """Validated details of a guest to register."""
+
+    name: str
+    category: GuestCategory
+    institution: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
 class GuestBookFields:
     """Validated guest-book fields, stripped, empty optionals as None."""
 
     name: str
-    category: str
+    category: GuestCategory
     institution: str | None
     purpose: str
     phone: str | None
     companions: int
 
 
-def clean_text(value: object, label: str, max_len: int, *, required: bool) -> str | None:
+def clean_text(value: object, field: Field, max_len: int, *, required: bool) -> str | None:
     """Strip `value`; refuse a missing required value or one longer than `max_len`."""
     if value is None:
         text = ""
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise WorkflowError(f"{label} harus berupa teks.")
+        raise WorkflowError(ErrorCode.NOT_TEXT, field=field)
     if not text:
         if required:
-            raise WorkflowError(f"{label} wajib diisi.")
+            raise WorkflowError(ErrorCode.REQUIRED, field=field)
         return None
     if len(text) > max_len:
-        raise WorkflowError(f"{label} terlalu panjang (maksimal {max_len} karakter).")
+        raise WorkflowError(ErrorCode.TOO_LONG, field=field, max=max_len)
+    return text
+
+
+def required_text(value: object, field: Field, max_len: int) -> str:
+    """A required text value (see `clean_text`)."""
+    text = clean_text(value, field, max_len, required=False)
+    if text is None:
+        raise WorkflowError(ErrorCode.REQUIRED, field=field)
     return text
 
 
 def clean_phone(value: object) -> str | None:
     """A plausible phone number (digits, spaces, + ( ) - .; 6 to 20 digits) or None."""
-    text = clean_text(value, "Nomor telepon", PHONE_MAX, required=False)
+    text = clean_text(value, Field.PHONE, PHONE_MAX, required=False)
     if text is None:
         return None
-    digits = sum(ch.isdigit() for ch in text)
+    digits = sum("0" <= ch <= "9" for ch in text)
     if not _PHONE.match(text) or not 6 <= digits <= 20:
-        raise WorkflowError("Nomor telepon tidak valid (contoh: 0812 3456 7890 atau +62 812 ...).")
+        raise WorkflowError(ErrorCode.BAD_PHONE)
     return text
 
 
-def clean_category(value: object) -> str:
-    """One of CATEGORIES."""
-    if value not in CATEGORIES:
-        raise WorkflowError("Kategori harus salah satu dari: pemerintah, swasta, masyarakat.")
-    return str(value)
+def clean_category(value: object) -> GuestCategory:
+    """One of the guest categories."""
+    if isinstance(value, str) and value in values(GuestCategory):
+        return GuestCategory(value)
+    raise WorkflowError(ErrorCode.BAD_CATEGORY)
 
 
 def clean_companions(value: object) -> int:
-    """A whole number of companions between 0 and COMPANIONS_MAX."""
+    """A whole number of companions between 0 and COMPANIONS_MAX (ASCII digits; empty is 0)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    if isinstance(value, str) and _WHOLE_NUMBER.match(value.strip()):
+        value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
-        raise WorkflowError("Jumlah pengikut harus berupa angka bulat.")
+        raise WorkflowError(ErrorCode.NOT_A_NUMBER, field=Field.COMPANIONS)
     if not 0 <= value <= COMPANIONS_MAX:
-        raise WorkflowError(f"Jumlah pengikut harus antara 0 dan {COMPANIONS_MAX}.")
+        raise WorkflowError(
+            ErrorCode.OUT_OF_RANGE, field=Field.COMPANIONS, min=0, max=COMPANIONS_MAX
+        )
     return value
+
+
+class _Checks:
+    """Runs each field's check and keeps every field's problem, to refuse them all at once."""
+
+    def __init__(self) -> None:
+        self.problems: dict[Field, WorkflowError] = {}
+
+    def run(self, field: Field, check: Callable[[], T], fallback: T) -> T:
+        """The checked value, or `fallback` after noting the field's problem."""
+        try:
+            return check()
+        except WorkflowError as exc:
+            self.problems[field] = exc
+            return fallback
+
+    def done(self) -> None:
+        """Raise InvalidFields when any field had a problem."""
+        if self.problems:
+            raise InvalidFields(self.problems)
 
 
 def validate_guestbook(
@@ -124,15 +181,52 @@ def validate_guestbook(
     phone: object = None,
     companions: object = 0,
 ) -> GuestBookFields:
-    """Check every guest-book field; the first problem raises WorkflowError."""
-    return GuestBookFields(
-        name=clean_text(name, "Nama", NAME_MAX, required=True) or "",
-        category=clean_category(category),
-        institution=clean_text(institution, "Instansi", INSTITUTION_MAX, required=False),
-        purpose=clean_text(purpose, "Keperluan", PURPOSE_MAX, required=True) or "",
-        phone=clean_phone(phone),
-        companions=clean_companions(companions),
+    """Check every guest-book field; the problems of all fields raise one InvalidFields."""
+    checks = _Checks()
+    fields = GuestBookFields(
+        name=checks.run(Field.NAME, lambda: required_text(name, Field.NAME, NAME_MAX), ""),
+        category=checks.run(
+            Field.CATEGORY, lambda: clean_category(category), GuestCategory.MASYARAKAT
+        ),
+        institution=checks.run(
+            Field.INSTITUTION,
+            lambda: clean_text(institution, Field.INSTITUTION, INSTITUTION_MAX, required=False),
+            None,
+        ),
+        purpose=checks.run(
+            Field.PURPOSE, lambda: required_text(purpose, Field.PURPOSE, PURPOSE_MAX), ""
+        ),
+        phone=checks.run(Field.PHONE, lambda: clean_phone(phone), None),
+        companions=checks.run(Field.COMPANIONS, lambda: clean_companions(companions), 0),
     )
+    checks.done()
+    return fields
+
+
+def validate_guest_fields(fields: Mapping[str, object] | None) -> GuestFields:
+    """Name, category (default masyarakat), institution and phone of a guest to register."""
+    raw = fields or {}
+    checks = _Checks()
+    guest = GuestFields(
+        name=checks.run(
+            Field.NAME, lambda: required_text(raw.get("name"), Field.NAME, NAME_MAX), ""
+        ),
+        category=checks.run(
+            Field.CATEGORY,
+            lambda: clean_category(raw.get("category") or GuestCategory.MASYARAKAT),
+            GuestCategory.MASYARAKAT,
+        ),
+        institution=checks.run(
+            Field.INSTITUTION,
+            lambda: clean_text(
+                raw.get("institution"), Field.INSTITUTION, INSTITUTION_MAX, required=False
+            ),
+            None,
+        ),
+        phone=checks.run(Field.PHONE, lambda: clean_phone(raw.get("phone")), None),
+    )
+    checks.done()
+    return guest
 
 
 def validate_decision(
@@ -146,65 +240,59 @@ def validate_decision(
 ) -> DecisionRequest:
     """Check a decision against the SOP: allowed role, kind, and the kind's own fields."""
     if role not in DECIDING_ROLES:
-        raise WorkflowError("Hanya Bupati atau ajudan yang dapat memutuskan kunjungan.")
-    if kind not in DECISION_KINDS:
-        raise WorkflowError(f"Keputusan tidak dikenal: {kind!r}.")
+        raise WorkflowError(ErrorCode.NOT_A_DECIDER)
+    try:
+        decision = DecisionKind(kind)
+    except ValueError:
+        raise WorkflowError(ErrorCode.UNKNOWN_DECISION, kind=kind) from None
     when = None
-    if kind == "reschedule":
+    if decision is DecisionKind.RESCHEDULE:
         when = _future(reschedule_at, now or datetime.now(UTC))
     delegate = None
-    if kind == "delegate":
-        delegate = clean_text(delegate_to, "Pejabat yang ditunjuk", DELEGATE_MAX, required=True)
+    if decision is DecisionKind.DELEGATE:
+        delegate = required_text(delegate_to, Field.DELEGATE_TO, DELEGATE_MAX)
     return DecisionRequest(
-        kind=kind,
-        on_behalf=role != "bupati",
+        kind=decision,
+        on_behalf=role != Role.BUPATI,
         reschedule_at=when,
         delegate_to=delegate,
-        note=clean_text(note, "Catatan", NOTE_MAX, required=False),
+        note=clean_text(note, Field.NOTE, NOTE_MAX, required=False),
     )
 
 
 def _future(at: datetime | None, now: datetime) -> datetime:
     if at is None:
-        raise WorkflowError("Tanggal dan jam penjadwalan ulang wajib diisi.")
+        raise WorkflowError(ErrorCode.REQUIRED, field=Field.RESCHEDULE_AT)
     if at.tzinfo is None:
-        raise WorkflowError("Waktu penjadwalan ulang harus menyertakan zona waktu.")
+        raise WorkflowError(ErrorCode.NAIVE_TIME)
     if at <= now:
-        raise WorkflowError("Waktu penjadwalan ulang harus di masa depan.")
+        raise WorkflowError(ErrorCode.NOT_IN_FUTURE)
     return at.astimezone(UTC)
 
 
 def check_open(status: str) -> None:
     """Refuse a decision on an arrival that is no longer waiting."""
     if status not in OPEN_STATUSES:
-        raise WorkflowError(f"Kunjungan ini sudah diputuskan atau selesai (status: {status}).")
+        raise WorkflowError(ErrorCode.ALREADY_DECIDED, status=status)
 
 
-def check_escort_move(current: str, new: str) -> None:
-    """Refuse an escort step that does not follow pending → escorted → left."""
-    if new not in ESCORT_NEXT:
-        raise WorkflowError(f"Status pengantaran tidak dikenal: {new!r}.")
-    if new not in ESCORT_NEXT.get(current, ()):
-        raise WorkflowError(f"Tugas pengantaran tidak dapat diubah dari {current} ke {new}.")
+def check_escort_move(current: str, new: str) -> EscortStatus:
+    """The escort task's next status; refuses a step off pending → escorted → left."""
+    try:
+        target = EscortStatus(new)
+    except ValueError:
+        raise WorkflowError(ErrorCode.UNKNOWN_ESCORT_STATUS, status=new) from None
+    if target not in ESCORT_NEXT.get(EscortStatus(current), ()):
+        raise WorkflowError(ErrorCode.ESCORT_MOVE, current=current, new=new)
+    return target
 
 
-def check_unknown_action(action: str, status: str) -> str:
-    """The unknown face's status after `action`; refuses unknown actions and re-resolving."""
-    if action not in UNKNOWN_ACTIONS:
-        raise WorkflowError(f"Tindakan tidak dikenal: {action!r}.")
-    if status != "pending":
-        raise WorkflowError(f"Wajah ini sudah ditangani (status: {status}).")
-    return UNKNOWN_STATUS_AFTER[action]
-
-
-def validate_guest_fields(fields: dict[str, object] | None) -> dict[str, str | None]:
-    """Name, category (default masyarakat), institution and phone of a guest to register."""
-    fields = fields or {}
-    return {
-        "name": clean_text(fields.get("name"), "Nama", NAME_MAX, required=True),
-        "category": clean_category(fields.get("category") or "masyarakat"),
-        "institution": clean_text(
-            fields.get("institution"), "Instansi", INSTITUTION_MAX, required=False
-        ),
-        "phone": clean_phone(fields.get("phone")),
-    }
+def check_unknown_action(action: str, status: str) -> tuple[UnknownAction, UnknownStatus]:
+    """The action and the unknown face's status after it; refuses unknowns and re-resolving."""
+    try:
+        chosen = UnknownAction(action)
+    except ValueError:
+        raise WorkflowError(ErrorCode.UNKNOWN_ACTION, action=action) from None
+    if status != UnknownStatus.PENDING:
+        raise WorkflowError(ErrorCode.ALREADY_RESOLVED, status=status)
+    return chosen, UNKNOWN_STATUS_AFTER[chosen]

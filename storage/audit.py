@@ -10,29 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.vocab import AuditAction, values
 from storage.models import AuditLog, User
 
-# The actions the product writes; `record` accepts any short snake_case verb so a new
-# action never makes an audited operation fail, but these are the documented ones.
-ACTIONS = (
-    "login",
-    "login_failed",
-    "logout",
-    "view_snapshot",
-    "view_arrival",
-    "decide",
-    "resolve_unknown",
-    "escort",
-    "checkin",
-    "checkout",
-    "export_csv",
-    "set_receiving",
-    "user_add",
-    "user_disable",
-    "guest_add",
-    "guest_remove",
-    "purge",
-)
+# The documented actions (core.vocab.AuditAction); `record` accepts any short snake_case verb so
+# a new action never makes an audited operation fail.
+ACTIONS = values(AuditAction)
 _ACTION = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 TARGET_MAX = 120
 

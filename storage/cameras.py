@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import CameraConfig
+from core.vocab import CameraStatus
 from storage.models import CAMERA_STATUSES, Camera
 from storage.types import utcnow
 
@@ -23,7 +24,7 @@ def sync_cameras(session: Session, cameras: list[CameraConfig]) -> dict[str, Cam
     for cfg in cameras:
         row = rows.get(cfg.name)
         if row is None:
-            row = Camera(name=cfg.name, role=str(cfg.role), status="offline")
+            row = Camera(name=cfg.name, role=str(cfg.role), status=CameraStatus.OFFLINE)
             session.add(row)
             rows[cfg.name] = row
         row.role = str(cfg.role)
@@ -64,6 +65,11 @@ def update_status(
     camera.updated_at = utcnow()
     session.flush()
     return camera
+
+
+def latest_frame(session: Session, name: str) -> str | None:
+    """Where the camera called `name` last had its live frame written (None if never)."""
+    return session.scalar(select(Camera.latest_frame).where(Camera.name == name))
 
 
 def set_latest_frame(session: Session, name: str, rel: str) -> None:

@@ -6,12 +6,28 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+__all__ = [
+    "Engine",
+    "Session",
+    "SessionFactory",
+    "alembic_config",
+    "make_engine",
+    "make_session_factory",
+    "transaction",
+    "upgrade",
+]
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
+
 log = logging.getLogger(__name__)
+# What the web and the CLI hold to open sessions (they never import sqlalchemy themselves).
+SessionFactory = sessionmaker[Session]
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -24,7 +40,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
@@ -47,7 +63,7 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         yield session
 
 
-def alembic_config(url: str):
+def alembic_config(url: str) -> AlembicConfig:
     """An Alembic config pointing at the packaged migrations and `url`."""
     from alembic.config import Config as AlembicConfig
 

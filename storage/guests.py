@@ -9,9 +9,9 @@ import numpy as np
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.media import MediaStore
 from storage.models import GUEST_CATEGORIES, FaceSample, Guest, ImpostorSample
 from storage.settings import bump_enrolment_version
+from storage.unit_of_work import StagedFiles
 
 CATEGORIES = GUEST_CATEGORIES
 SAMPLE_SOURCES = ("photo", "camera")
@@ -186,8 +186,11 @@ def add_impostor(
     return row
 
 
-def remove_guest(session: Session, guest_id: int, media: MediaStore) -> bool:
-    """Delete a guest with its encodings and photos; False when there is no such guest."""
+def remove_guest(session: Session, files: StagedFiles, guest_id: int) -> bool:
+    """Delete a guest with its encodings; its photos go after the commit (unit of work).
+
+    False when there is no such guest. A photo still referenced by another row stays.
+    """
     guest = session.get(Guest, guest_id)
     if guest is None:
         return False
@@ -196,7 +199,7 @@ def remove_guest(session: Session, guest_id: int, media: MediaStore) -> bool:
     session.flush()
     bump_enrolment_version(session)
     for photo in photos:
-        media.delete(photo)
+        files.delete(photo)
     return True
 
 

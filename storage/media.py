@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
@@ -11,6 +12,7 @@ import cv2
 import numpy as np
 
 KINDS = ("arrivals", "unknown", "faces", "live")
+TMP_SUFFIX = ".tmp"
 
 
 class MediaError(ValueError):
@@ -25,22 +27,21 @@ class MediaStore:
 
     def save_jpeg(self, image_bgr: np.ndarray, kind: str, quality: int = 90) -> str:
         """Write a BGR image as JPEG; return its relative path (kind/YYYY-MM/<random>.jpg)."""
-        if kind not in KINDS:
-            raise MediaError(f"unknown media kind {kind!r}")
-        ok, buf = cv2.imencode(".jpg", image_bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
-        if not ok:
-            raise MediaError("could not encode JPEG")
-        rel = PurePosixPath(kind, datetime.now(UTC).strftime("%Y-%m"), secrets.token_urlsafe(24))
-        rel = rel.with_suffix(".jpg")
-        self._write_atomic(self.root / rel, buf.tobytes())
-        return str(rel)
+        data = _encode_jpeg(image_bgr, quality)
+        rel = self._new_name(kind)
+        self._write_atomic(self.root / rel, data)
+        return rel
+
+    def copy(self, rel: str, kind: str) -> str:
+        """Copy a stored file to a new random name under `kind`; its relative path."""
+        data = self.resolve(rel).read_bytes()
+        new = self._new_name(kind)
+        self._write_atomic(self.root / new, data)
+        return new
 
     def write_fixed(self, rel: str, image_bgr: np.ndarray, quality: int = 80) -> str:
         """Overwrite a fixed-name file (a camera's live frame) atomically."""
-        ok, buf = cv2.imencode(".jpg", image_bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
-        if not ok:
-            raise MediaError("could not encode JPEG")
-        self._write_atomic(self.resolve(rel, must_exist=False), buf.tobytes())
+        self._write_atomic(self.resolve(rel, must_exist=False), _encode_jpeg(image_bgr, quality))
         return rel
 
     def resolve(self, rel: str, must_exist: bool = True) -> Path:
@@ -64,12 +65,43 @@ class MediaStore:
         with contextlib.suppress(MediaError):
             self.resolve(rel, must_exist=False).unlink(missing_ok=True)
 
+    def files(self) -> Iterator[tuple[str, Path]]:
+        """(relative path, absolute path) of every regular file under the store's kinds."""
+        for kind in KINDS:
+            folder = self.root / kind
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.is_symlink():
+                    yield path.relative_to(self.root).as_posix(), path
+
+    @staticmethod
+    def _new_name(kind: str) -> str:
+        if kind not in KINDS:
+            raise MediaError(f"unknown media kind {kind!r}")
+        month = datetime.now(UTC).strftime("%Y-%m")
+        return f"{kind}/{month}/{secrets.token_urlsafe(24)}.jpg"
+
     @staticmethod
     def _write_atomic(path: Path, data: bytes) -> None:
+        """Write via a temporary file renamed into place; the temporary file never stays."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TMP_SUFFIX}")
         try:
             tmp.write_bytes(data)
             tmp.replace(path)
         finally:
             tmp.unlink(missing_ok=True)
+
+
+def is_temporary(rel: str) -> bool:
+    """Whether a stored path is a half-written temporary file (left by a crash)."""
+    name = PurePosixPath(rel).name
+    return name.startswith(".") and name.endswith(TMP_SUFFIX)
+
+
+def _encode_jpeg(image_bgr: np.ndarray, quality: int) -> bytes:
+    ok, buf = cv2.imencode(".jpg", image_bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise MediaError("could not encode JPEG")
+    return bytes(buf.tobytes())

@@ -17,7 +17,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from core.policy import ROLES as ROLES  # the vocabulary lives in core
+from core.vocab import (
+    ArrivalStatus,
+    CameraStatus,
+    DecisionKind,
+    EscortStatus,
+    GuestCategory,
+    Role,
+    UnknownStatus,
+    values,
+)
 from storage.types import UTCDateTime, utcnow
 
 NAMING = {
@@ -28,11 +37,14 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-GUEST_CATEGORIES = ("pemerintah", "swasta", "masyarakat")
-CAMERA_STATUSES = ("online", "offline", "reconnecting")
-UNKNOWN_STATUSES = ("pending", "identified", "registered", "not_guest", "dismissed")
-DECISIONS = ("receive", "wait", "reschedule", "decline", "delegate")
-ESCORT_STATUSES = ("pending", "escorted", "left")
+# The stored strings of each vocabulary (core.vocab), for checks and CLI choices.
+GUEST_CATEGORIES = values(GuestCategory)
+CAMERA_STATUSES = values(CameraStatus)
+UNKNOWN_STATUSES = values(UnknownStatus)
+ROLES = values(Role)
+DECISIONS = values(DecisionKind)
+ESCORT_STATUSES = values(EscortStatus)
+ARRIVAL_STATUSES = values(ArrivalStatus)
 
 
 class Base(DeclarativeBase):
@@ -47,7 +59,7 @@ class Guest(Base):
     __tablename__ = "guests"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    category: Mapped[str] = mapped_column(String(20), default="masyarakat")
+    category: Mapped[str] = mapped_column(String(20), default=GuestCategory.MASYARAKAT.value)
     institution: Mapped[str | None] = mapped_column(String(160))
     phone: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str | None] = mapped_column(Text)
@@ -97,7 +109,7 @@ class Camera(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(32), unique=True)
     role: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="offline")
+    status: Mapped[str] = mapped_column(String(20), default=CameraStatus.OFFLINE.value)
     last_frame_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fps: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(String(300))
@@ -122,8 +134,8 @@ class Arrival(Base):
     best_distance: Mapped[float | None] = mapped_column(Float)
     sightings: Mapped[int] = mapped_column(Integer, default=1)
     outside_hours: Mapped[bool] = mapped_column(Boolean, default=False)
-    # waiting | received | rescheduled | declined | delegated | left
-    status: Mapped[str] = mapped_column(String(20), default="waiting", index=True)
+    # one of ARRIVAL_STATUSES
+    status: Mapped[str] = mapped_column(String(20), default=ArrivalStatus.WAITING.value, index=True)
     # When the worker first stored it (first_seen → recorded_at is the time to recognise).
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     camera: Mapped[Camera] = relationship()
@@ -144,7 +156,7 @@ class UnknownFace(Base):
     snapshot: Mapped[str | None] = mapped_column(String(200))
     snapshot_score: Mapped[float] = mapped_column(Float, default=0.0)
     encoding: Mapped[bytes | None] = mapped_column(LargeBinary)
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=UnknownStatus.PENDING.value, index=True)
     guest_id: Mapped[int | None] = mapped_column(ForeignKey("guests.id", ondelete="SET NULL"))
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -192,7 +204,7 @@ class EscortTask(Base):
         ForeignKey("arrivals.id", ondelete="CASCADE"), index=True
     )
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
-    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=EscortStatus.PENDING.value, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     escorted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     escorted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

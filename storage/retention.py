@@ -2,9 +2,13 @@
 
 Arrival snapshots go after `privacy.snapshot_retention_days`; strangers' faces (unknown faces'
 encodings and snapshots, pending or resolved, and the snapshots of arrivals never linked to a
-guest) after `privacy.unknown_retention_days`; live camera frames when stale. Enrolled guests'
-face samples and their photos are never touched. Columns are cleared and committed first, then
-the files are deleted, so a crash can leave an orphan file but never a row pointing at nothing.
+guest) after `privacy.unknown_retention_days`; live camera frames when stale. A pending unknown
+face whose snapshot and encoding go is dismissed, so the guard's queue never shows an empty
+face. Enrolled guests' face samples and their photos are never touched: a file any row still
+references stays (`storage.unit_of_work`). Files no row references (left by a crash between
+writing a file and the commit) go once older than their kind's period, and half-written
+temporary files after `TMP_MAX_AGE`. It all runs as one unit of work: columns are cleared and
+committed first, then the files are deleted.
 """
 
 from __future__ import annotations
@@ -18,14 +22,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import PrivacyConfig
+from core.vocab import AuditAction, UnknownStatus
 from storage import audit
-from storage.db import transaction
-from storage.media import MediaStore
-from storage.models import Arrival, Camera, FaceSample, UnknownFace, User
+from storage.media import MediaStore, is_temporary
+from storage.models import Arrival, Camera, UnknownFace, User
 from storage.types import utcnow
+from storage.unit_of_work import all_referenced, referenced, unit_of_work
 
 log = logging.getLogger(__name__)
 LIVE_MAX_AGE = timedelta(hours=1)
+# A temporary file older than this is left from a crashed write (writes take milliseconds).
+TMP_MAX_AGE = timedelta(hours=1)
 
 
 @dataclass
@@ -35,7 +42,9 @@ class PurgeReport:
     arrival_snapshots: int = 0
     unknown_snapshots: int = 0
     unknown_encodings: int = 0
+    unknowns_dismissed: int = 0
     live_frames: int = 0
+    orphan_files: int = 0
     files_deleted: int = 0
     dry_run: bool = False
     files: list[str] = field(default_factory=list, repr=False)
@@ -53,19 +62,26 @@ def clear_expired(
     privacy: PrivacyConfig,
     *,
     now: datetime | None = None,
-    live_dir: Path | None = None,
+    media: MediaStore | None = None,
     live_max_age: timedelta = LIVE_MAX_AGE,
 ) -> PurgeReport:
-    """Null expired snapshot and encoding columns; return the counts and files to delete."""
+    """Null expired snapshot and encoding columns; the counts and the files to delete.
+
+    With `media`, stale live frames and orphaned files are counted and listed too.
+    """
     now = now or utcnow()
     report = PurgeReport()
     _clear_arrivals(session, report, now - timedelta(days=privacy.snapshot_retention_days))
-    _clear_unknowns(session, report, now - timedelta(days=privacy.unknown_retention_days))
-    if live_dir is not None:
-        _clear_live(session, report, live_dir, now - live_max_age)
-    enrolled = _enrolled_photos(session, report.files)
-    report.files = sorted(set(report.files) - enrolled)
+    _clear_unknowns(session, report, now - timedelta(days=privacy.unknown_retention_days), now)
+    if media is not None:
+        _clear_live(session, report, media.root / "live", now - live_max_age)
     session.flush()
+    files = set(report.files)
+    report.files = sorted(files - referenced(session, files))
+    if media is not None:
+        orphans = _orphans(session, media, privacy, now) - files
+        report.orphan_files = len(orphans)
+        report.files = sorted(set(report.files) | orphans)
     return report
 
 
@@ -73,13 +89,14 @@ def _clear_arrivals(session: Session, report: PurgeReport, cutoff: datetime) -> 
     """Snapshots of arrivals last seen before `cutoff`."""
     query = select(Arrival).where(Arrival.snapshot.is_not(None), Arrival.last_seen < cutoff)
     for arrival in session.scalars(query):
-        report.files.append(arrival.snapshot)
-        arrival.snapshot = None
-        report.arrival_snapshots += 1
+        _clear_snapshot(report, arrival)
 
 
-def _clear_unknowns(session: Session, report: PurgeReport, cutoff: datetime) -> None:
-    """Strangers' encodings and snapshots, and snapshots of arrivals never linked to a guest."""
+def _clear_unknowns(session: Session, report: PurgeReport, cutoff: datetime, now: datetime) -> None:
+    """Strangers' encodings and snapshots, and snapshots of arrivals never linked to a guest.
+
+    A pending face left with neither is dismissed: nothing remains for the guard to judge.
+    """
     query = select(UnknownFace).where(
         UnknownFace.last_seen < cutoff,
         or_(UnknownFace.snapshot.is_not(None), UnknownFace.encoding.is_not(None)),
@@ -92,13 +109,22 @@ def _clear_unknowns(session: Session, report: PurgeReport, cutoff: datetime) -> 
         if unknown.encoding is not None:
             unknown.encoding = None
             report.unknown_encodings += 1
+        if unknown.status == UnknownStatus.PENDING:
+            unknown.status = UnknownStatus.DISMISSED
+            unknown.resolved_at = now
+            report.unknowns_dismissed += 1
     strangers = select(Arrival).where(
         Arrival.snapshot.is_not(None), Arrival.guest_id.is_(None), Arrival.last_seen < cutoff
     )
     for arrival in session.scalars(strangers):
+        _clear_snapshot(report, arrival)
+
+
+def _clear_snapshot(report: PurgeReport, arrival: Arrival) -> None:
+    if arrival.snapshot:
         report.files.append(arrival.snapshot)
-        arrival.snapshot = None
-        report.arrival_snapshots += 1
+    arrival.snapshot = None
+    report.arrival_snapshots += 1
 
 
 def _clear_live(session: Session, report: PurgeReport, live_dir: Path, cutoff: datetime) -> None:
@@ -116,25 +142,25 @@ def _clear_live(session: Session, report: PurgeReport, live_dir: Path, cutoff: d
     report.live_frames += len(stale)
 
 
-def _enrolled_photos(session: Session, paths: list[str]) -> set[str]:
-    """Those of `paths` that an enrolled face sample uses (kept whatever else happens)."""
-    if not paths:
-        return set()
-    query = select(FaceSample.photo).where(FaceSample.photo.in_(set(paths)))
-    return set(session.scalars(query))
-
-
-def delete_files(media: MediaStore, report: PurgeReport) -> None:
-    """Delete the report's files (after the commit); count what was really removed."""
-    for rel in report.files:
-        try:
-            path = media.resolve(rel, must_exist=False)
-        except ValueError:
-            log.warning("purge: skipped a bad media path %r", rel)
+def _orphans(
+    session: Session, media: MediaStore, privacy: PrivacyConfig, now: datetime
+) -> set[str]:
+    """Files no row references, older than their kind's period; stale temporary files."""
+    periods = {
+        "arrivals": timedelta(days=privacy.snapshot_retention_days),
+        "faces": timedelta(days=privacy.snapshot_retention_days),
+        "unknown": timedelta(days=privacy.unknown_retention_days),
+    }
+    used = all_referenced(session)
+    found = set()
+    for rel, path in media.files():
+        kind = rel.split("/", 1)[0]
+        period = TMP_MAX_AGE if is_temporary(rel) else periods.get(kind)
+        if period is None or rel in used:
             continue
-        if path.is_file():
-            path.unlink(missing_ok=True)
-            report.files_deleted += 1
+        if path.stat().st_mtime < (now - period).timestamp():
+            found.add(rel)
+    return found
 
 
 def purge(
@@ -150,18 +176,19 @@ def purge(
 
     A dry run counts what would go and writes nothing (no audit row either).
     """
-    live_dir = media.root / "live"
     if dry_run:
         with sessions() as session:
-            report = clear_expired(session, privacy, now=now, live_dir=live_dir)
+            report = clear_expired(session, privacy, now=now, media=media)
             session.rollback()
         report.dry_run = True
         return report
-    with transaction(sessions) as session:
-        report = clear_expired(session, privacy, now=now, live_dir=live_dir)
+    with unit_of_work(sessions, media) as uow:
+        report = clear_expired(uow.session, privacy, now=now, media=media)
+        for rel in report.files:
+            uow.files.delete(rel)
         counts = report.counts()
         counts.pop("files_deleted")
-        audit.record(session, user, "purge", None, counts)
-    delete_files(media, report)
+        audit.record(uow.session, user, AuditAction.PURGE, None, counts)
+    report.files_deleted = len(uow.files.deleted)
     log.info("purge: %s", report.counts())
     return report

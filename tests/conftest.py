@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,23 +14,20 @@ from core.config import Config, load_config
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.media import MediaStore
 
-ROOT = Path(__file__).resolve().parent.parent
-FACES_ENV = "TAMU_FACES_DIR"
-VIDEO_ENV = "TAMU_VIDEO_DIR"
-SPEECH = "obama_speech.mp4"
-PG_ADMIN_URL = os.environ.get("TAMU_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TAMU_TEST_REDIS", "redis://127.0.0.1:6379/15")
+# Helpers live in tests/support; these names stay importable from here for older imports.
+from tests.support.env import (  # noqa: F401
+    FACES_ENV,
+    SPEECH,
+    VIDEO_ENV,
+    PG_ADMIN_URL,
+    REDIS_URL,
+    ROOT,
+    find_faces_dir,
+    find_video_dir,
+    port_open,
+)
 
 pytest_plugins = ["tests.support.rtsp", "tests.support.browser"]
-
-
-def find_faces_dir() -> Path | None:
-    """The shared test faces: $TAMU_FACES_DIR, else ../shared/faces beside the project."""
-    candidates = [os.environ.get(FACES_ENV), ROOT.parent / "shared" / "faces"]
-    for cand in candidates:
-        if cand and (Path(cand) / "obama" / "obama1.jpg").is_file():
-            return Path(cand)
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -44,15 +39,6 @@ def faces_dir() -> Path:
     return found
 
 
-def find_video_dir() -> Path | None:
-    """The shared real footage: $TAMU_VIDEO_DIR, else ../shared/video beside the project."""
-    candidates = [os.environ.get(VIDEO_ENV), ROOT.parent / "shared" / "video"]
-    for cand in candidates:
-        if cand and (Path(cand) / SPEECH).is_file():
-            return Path(cand)
-    return None
-
-
 @pytest.fixture(scope="session")
 def speech_video() -> Path:
     """The real recording of an enrolled person (Obama); skips the test when it is absent."""
@@ -60,15 +46,6 @@ def speech_video() -> Path:
     if found is None:
         pytest.skip(f"real footage not found: set {VIDEO_ENV} or put shared/video beside the repo")
     return found / SPEECH
-
-
-def port_open(host: str, port: int) -> bool:
-    """True when something accepts TCP connections on host:port."""
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture

@@ -12,10 +12,12 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from core import vocab
 from core.config import Config
 from core.sinks import EventSink, NullSink
 from storage.db import make_engine, make_session_factory
 from storage.media import MediaStore
+from storage.timeline import Step
 from web import auth, i18n
 from web.extensions import TamuState, csrf, limiter, login_manager, socketio
 from web.responses import register_error_handlers
@@ -99,6 +101,8 @@ def _template_globals() -> dict[str, object]:
         "current_role": auth.current_role(),
         "labels": i18n.labels(),
         "camera_labels": {k: str(v) for k, v in i18n.CAMERA_STATUS_LABELS.items()},
+        "vocab": vocab,
+        "Step": Step,
     }
 
 

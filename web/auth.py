@@ -21,15 +21,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, Unauthorized
 from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
+from core.vocab import AuditAction
 from storage import audit as audit_log
 from storage import users as user_store
-from storage.db import transaction
-from storage.models import User
+from storage.db import Session, transaction
+from storage.models import AuditLog, User
 from web import security_policy as policy
 from web.extensions import limiter, login_manager, state
 from web.responses import error_page, local_path, wants_json
@@ -99,7 +99,17 @@ def db_user(db: Session) -> User | None:
     return db.get(User, current_user.id)
 
 
-def audit(action: str, target: Any = None, detail: Any = None, *, db: Session | None = None):
+def acting_user(db: Session) -> User:
+    """The logged-in user as a User row of `db`, for views behind `roles_required`."""
+    user = db_user(db)
+    if user is None:
+        raise Unauthorized()
+    return user
+
+
+def audit(
+    action: AuditAction, target: Any = None, detail: Any = None, *, db: Session | None = None
+) -> AuditLog:
     """Write an audit row for the current user, in `db` when given, else in its own transaction."""
     if db is not None:
         return audit_log.record(db, db_user(db), action, target, detail)
@@ -221,11 +231,13 @@ def login():
     with transaction(state().sessions) as db:
         user = user_store.check_credentials(db, username, password)
         if user is None:
-            audit_log.record(db, None, "login_failed", target, {"ip": request.remote_addr})
+            audit_log.record(
+                db, None, AuditAction.LOGIN_FAILED, target, {"ip": request.remote_addr}
+            )
         elif not user.active:
-            audit_log.record(db, user, "login_failed", target, {"reason": "disabled"})
+            audit_log.record(db, user, AuditAction.LOGIN_FAILED, target, {"reason": "disabled"})
         else:
-            audit_log.record(db, user, "login", target, {"ip": request.remote_addr})
+            audit_log.record(db, user, AuditAction.LOGIN, target, {"ip": request.remote_addr})
             account = LoginUser.from_model(user)
     if user is None:
         return _login_failed(username, _("Nama pengguna atau kata sandi salah."), "bad")
@@ -255,7 +267,7 @@ def _start_session(account: LoginUser) -> Response:
 @roles_required()
 def logout():
     """End the session (POST with the CSRF token)."""
-    audit("logout", current_user.username)
+    audit(AuditAction.LOGOUT, current_user.username)
     lang = session.get("lang")
     logout_user()
     session.clear()

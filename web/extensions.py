@@ -12,11 +12,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import Config
 from core.sinks import EventSink
+from storage.db import Engine, SessionFactory
 from storage.media import MediaStore
 
 login_manager = LoginManager()
@@ -35,7 +34,7 @@ class TamuState:
 
     config: Config
     engine: Engine
-    sessions: sessionmaker[Session]
+    sessions: SessionFactory
     media: MediaStore
     sink: EventSink
 
@@ -45,4 +44,5 @@ class TamuState:
 
 def state() -> TamuState:
     """The current app's TamuState."""
-    return current_app.extensions["tamu"]
+    found: TamuState = current_app.extensions["tamu"]
+    return found

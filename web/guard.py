@@ -9,25 +9,25 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from werkzeug.wrappers import Response
 
-from core.events import EscortChanged, GuestBookChanged, UnknownResolved
+from core.errors import WorkflowError
 from core.visiting import is_open, next_opening
-from storage import visits
-from storage.db import transaction
-from storage.guests import CATEGORIES
+from core.vocab import AuditAction, EscortStatus, GuestCategory, UnknownAction
+from storage import dashboard, decisions, unknowns
+from storage.cameras import latest_frame
+from storage.db import Session
 from storage.guests import search_guests as find_guests
 from storage.media import MediaError
-from storage.models import Arrival, Camera, EscortTask, GuestBookEntry, UnknownFace
+from storage.receiving import is_receiving
 from storage.types import utcnow
-from storage.visits import WorkflowError
 from web import forms
-from web.auth import audit, db_user, roles_required
+from web.auth import acting_user, audit, roles_required
 from web.extensions import state
-from web.realtime import camera_rows, publish
+from web.messages import workflow_message
+from web.realtime import camera_rows
 from web.responses import error_page, reply_error, reply_ok
+from web.work import unit_of_work
 
 log = logging.getLogger(__name__)
 bp = Blueprint("guard", __name__, url_prefix="/guard")
@@ -36,16 +36,19 @@ SEARCH_LIMIT = 10
 SEARCH_MIN = 2
 OUTSIDE_HOURS_WINDOW = timedelta(hours=12)
 RESOLVE_MESSAGES = {
-    "identify": _l("Wajah dicocokkan dengan tamu terdaftar."),
-    "register": _l("Tamu baru terdaftar."),
-    "not_guest": _l("Ditandai bukan tamu (staf/keluarga); tidak akan dilaporkan lagi."),
-    "dismiss": _l("Deteksi diabaikan."),
+    UnknownAction.IDENTIFY: _l("Wajah dicocokkan dengan tamu terdaftar."),
+    UnknownAction.REGISTER: _l("Tamu baru terdaftar."),
+    UnknownAction.NOT_GUEST: _l("Ditandai bukan tamu (staf/keluarga); tidak akan dilaporkan lagi."),
+    UnknownAction.DISMISS: _l("Deteksi diabaikan."),
 }
+GUEST_FIELDS = ("name", "category", "institution", "phone")
+# Actions that read the guest fields of the form.
+ENROLLING = (UnknownAction.REGISTER, UnknownAction.NOT_GUEST)
 
 
 @bp.get("/")
 @roles_required()
-def index():
+def index() -> str:
     """Cameras, visiting hours, receiving switch, unknown faces and escort tasks."""
     config = state().config
     with state().sessions() as db:
@@ -56,13 +59,13 @@ def index():
             **unknowns_context(db),
             **escorts_context(db),
         )
-    audit("view_live", "cameras", {"cameras": [c.name for c in config.cameras]})
+    audit(AuditAction.VIEW_LIVE, "cameras", {"cameras": [c.name for c in config.cameras]})
     return page
 
 
 @bp.get("/status")
 @roles_required()
-def status_panel():
+def status_panel() -> str:
     """Visiting hours, the receiving switch, camera status and arrivals outside the hours."""
     with state().sessions() as db:
         return render_template("guard/_status.html", **status_context(db))
@@ -70,7 +73,7 @@ def status_panel():
 
 @bp.get("/unknowns")
 @roles_required()
-def unknowns_panel():
+def unknowns_panel() -> str:
     """The queue of strangers' faces awaiting the guard."""
     with state().sessions() as db:
         return render_template("guard/_unknowns.html", **unknowns_context(db))
@@ -78,7 +81,7 @@ def unknowns_panel():
 
 @bp.get("/escorts")
 @roles_required()
-def escorts_panel():
+def escorts_panel() -> str:
     """Guests the Bupati receives, to escort in and later see out."""
     with state().sessions() as db:
         return render_template("guard/_escorts.html", **escorts_context(db))
@@ -88,62 +91,35 @@ def status_context(db: Session) -> dict[str, Any]:
     """Whether visiting is open now, the receiving switch, cameras, outside-hours arrivals."""
     config = state().config
     now = utcnow()
-    outside = db.scalars(
-        select(Arrival)
-        .where(
-            Arrival.outside_hours.is_(True),
-            Arrival.status == "waiting",
-            Arrival.first_seen >= now - OUTSIDE_HOURS_WINDOW,
-        )
-        .options(selectinload(Arrival.guest), selectinload(Arrival.camera))
-        .order_by(Arrival.first_seen.desc())
-    )
     return {
         "visiting_open": is_open(config.visiting_hours, now, config.tz),
         "next_opening": next_opening(config.visiting_hours, now, config.tz),
         "closed_message": config.visiting_hours.closed_message,
-        "receiving": visits.is_receiving(db),
+        "receiving": is_receiving(db),
         "cameras": camera_rows(db),
-        "outside_arrivals": list(outside),
+        "outside_arrivals": dashboard.waiting_outside_hours(db, now - OUTSIDE_HOURS_WINDOW),
     }
 
 
 def unknowns_context(db: Session) -> dict[str, Any]:
     """Pending unknown faces, newest first."""
-    query = (
-        select(UnknownFace)
-        .where(UnknownFace.status == "pending")
-        .options(selectinload(UnknownFace.camera), selectinload(UnknownFace.arrival))
-        .order_by(UnknownFace.first_seen.desc(), UnknownFace.id.desc())
-        .limit(QUEUE_LIMIT)
-    )
-    return {"unknowns": list(db.scalars(query)), "categories": CATEGORIES}
+    return {"unknowns": unknowns.pending_queue(db, QUEUE_LIMIT), "categories": list(GuestCategory)}
 
 
 def escorts_context(db: Session) -> dict[str, Any]:
     """Open escort tasks with their arrivals (guest name, camera)."""
-    tasks = visits.pending_escorts(db)
-    arrival_ids = [t.arrival_id for t in tasks]
-    arrivals = {
-        a.id: a
-        for a in db.scalars(
-            select(Arrival)
-            .where(Arrival.id.in_(arrival_ids))
-            .options(selectinload(Arrival.guest), selectinload(Arrival.camera))
-        )
-    }
-    return {"escorts": [(t, arrivals.get(t.arrival_id)) for t in tasks]}
+    return {"escorts": decisions.open_escorts(db)}
 
 
 @bp.get("/cameras/<name>/live.jpg")
 @roles_required()
-def live_frame(name: str):
+def live_frame(name: str) -> Response | tuple[Any, int]:
     """The newest frame of a camera, as the capture worker last wrote it."""
     config = state().config
     if name not in {c.name for c in config.cameras}:
         return error_page(_("Kamera tidak dikenal."), 404)
     with state().sessions() as db:
-        rel = db.scalar(select(Camera.latest_frame).where(Camera.name == name))
+        rel = latest_frame(db, name)
     try:
         path = state().media.resolve(rel or f"live/{name}.jpg")
     except MediaError:
@@ -155,7 +131,7 @@ def live_frame(name: str):
 
 @bp.get("/guests/search")
 @roles_required()
-def search_guests():
+def search_guests() -> Response:
     """Registered guests (not staff) whose name or institution contains `q`, as JSON."""
     text = (request.args.get("q") or "").strip()[:120]
     if len(text) < SEARCH_MIN:
@@ -171,62 +147,48 @@ def search_guests():
 
 @bp.post("/unknowns/<int:unknown_id>/resolve")
 @roles_required()
-def resolve_unknown(unknown_id: int):
+def resolve_unknown(unknown_id: int) -> Response:
     """This is guest X, a new guest, not a guest (staff/family), or a false detection."""
     back = url_for("guard.index")
     form = request.form
     action = (form.get("action") or "").strip()
     try:
         guest_id = None
-        if action == "identify":
+        if action == UnknownAction.IDENTIFY:
             guest_id = forms.whole_number(form, "guest_id", _("Tamu"))
-        fields = {k: forms.text(form, k) for k in ("name", "category", "institution", "phone")}
+        fields = {key: forms.text(form, key) for key in GUEST_FIELDS}
         purpose = forms.text(form, "purpose")
-        with transaction(state().sessions) as db:
-            unknown = visits.resolve_unknown(
-                db, state().media, unknown_id, action, db_user(db),
-                guest_id=guest_id,
-                guest_fields=fields if action in ("register", "not_guest") else None,
-                purpose=purpose if action == "register" else None,
+        with unit_of_work() as uow:
+            unknown = uow.collect(
+                unknowns.resolve_unknown(
+                    uow.session, uow.files, unknown_id, action, acting_user(uow.session),
+                    guest_id=guest_id,
+                    guest_fields=fields if action in ENROLLING else None,
+                    purpose=purpose if action == UnknownAction.REGISTER else None,
+                )
             )  # fmt: skip
-            entry_id = _entry_of(db, unknown.arrival_id) if action == "register" else None
-    except (WorkflowError, forms.FormError) as exc:
+    except WorkflowError as exc:
+        return reply_error(workflow_message(exc), back)
+    except forms.FormError as exc:
         return reply_error(str(exc), back)
-    by = current_user.username
-    publish_events = [
-        UnknownResolved(unknown.id, unknown.arrival_id, action, unknown.guest_id, by),
-    ]
-    if entry_id is not None:
-        publish_events.append(GuestBookChanged(entry_id, unknown.arrival_id, "checkin"))
-    _publish_all(publish_events)
-    return reply_ok(str(RESOLVE_MESSAGES[action]), back, guest_id=unknown.guest_id)
-
-
-def _entry_of(db: Session, arrival_id: int) -> int | None:
-    return db.scalar(
-        select(GuestBookEntry.id)
-        .where(GuestBookEntry.arrival_id == arrival_id)
-        .order_by(GuestBookEntry.id.desc())
-        .limit(1)
-    )
+    message = str(RESOLVE_MESSAGES[UnknownAction(action)])
+    return reply_ok(message, back, guest_id=unknown.guest_id)
 
 
 @bp.post("/escorts/<int:task_id>")
 @roles_required()
-def update_escort(task_id: int):
+def update_escort(task_id: int) -> Response:
     """Mark a received guest escorted in (status=escorted) or gone (status=left)."""
     back = url_for("guard.index")
     status = (request.form.get("status") or "").strip()
     try:
-        with transaction(state().sessions) as db:
-            task: EscortTask = visits.update_escort(db, task_id, status, db_user(db))
+        with unit_of_work() as uow:
+            user = acting_user(uow.session)
+            task = uow.collect(decisions.update_escort(uow.session, task_id, status, user))
     except WorkflowError as exc:
-        return reply_error(str(exc), back)
-    _publish_all([EscortChanged(task.id, task.arrival_id, task.status, current_user.username)])
-    message = _("Tamu sudah diantar.") if status == "escorted" else _("Tamu sudah pulang.")
+        return reply_error(workflow_message(exc), back)
+    if task.status == EscortStatus.ESCORTED:
+        message = _("Tamu sudah diantar.")
+    else:
+        message = _("Tamu sudah pulang.")
     return reply_ok(message, back, status=task.status)
-
-
-def _publish_all(events: list[Any]) -> None:
-    for event in events:
-        publish(event)

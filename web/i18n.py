@@ -5,12 +5,21 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core.vocab import (
+    ArrivalStatus,
+    CameraStatus,
+    DecisionKind,
+    EscortStatus,
+    GuestCategory,
+    Role,
+)
 from web.extensions import babel
 from web.responses import local_path
 
@@ -73,48 +82,48 @@ def set_language():
 
 
 # Labels of stored codes, translated when shown (lazy: evaluated in the request's language).
-DECISION_LABELS = {
-    "receive": _l("Terima"),
-    "wait": _l("Minta menunggu"),
-    "reschedule": _l("Jadwalkan ulang"),
-    "decline": _l("Tolak"),
-    "delegate": _l("Delegasikan"),
+DECISION_LABELS: dict[str, Any] = {
+    DecisionKind.RECEIVE: _l("Terima"),
+    DecisionKind.WAIT: _l("Minta menunggu"),
+    DecisionKind.RESCHEDULE: _l("Jadwalkan ulang"),
+    DecisionKind.DECLINE: _l("Tolak"),
+    DecisionKind.DELEGATE: _l("Delegasikan"),
 }
-CATEGORY_LABELS = {
-    "pemerintah": _l("Pemerintah"),
-    "swasta": _l("Swasta"),
-    "masyarakat": _l("Masyarakat"),
+CATEGORY_LABELS: dict[str, Any] = {
+    GuestCategory.PEMERINTAH: _l("Pemerintah"),
+    GuestCategory.SWASTA: _l("Swasta"),
+    GuestCategory.MASYARAKAT: _l("Masyarakat"),
 }
-ARRIVAL_STATUS_LABELS = {
-    "waiting": _l("Menunggu"),
-    "received": _l("Diterima"),
-    "rescheduled": _l("Dijadwalkan ulang"),
-    "declined": _l("Ditolak"),
-    "delegated": _l("Didelegasikan"),
-    "left": _l("Sudah pulang"),
-    "dismissed": _l("Diabaikan"),
+ARRIVAL_STATUS_LABELS: dict[str, Any] = {
+    ArrivalStatus.WAITING: _l("Menunggu"),
+    ArrivalStatus.RECEIVED: _l("Diterima"),
+    ArrivalStatus.RESCHEDULED: _l("Dijadwalkan ulang"),
+    ArrivalStatus.DECLINED: _l("Ditolak"),
+    ArrivalStatus.DELEGATED: _l("Didelegasikan"),
+    ArrivalStatus.LEFT: _l("Sudah pulang"),
+    ArrivalStatus.DISMISSED: _l("Diabaikan"),
 }
-CAMERA_STATUS_LABELS = {
-    "online": _l("Aktif"),
-    "offline": _l("Mati"),
-    "reconnecting": _l("Menyambung ulang"),
+CAMERA_STATUS_LABELS: dict[str, Any] = {
+    CameraStatus.ONLINE: _l("Aktif"),
+    CameraStatus.OFFLINE: _l("Mati"),
+    CameraStatus.RECONNECTING: _l("Menyambung ulang"),
 }
-ESCORT_STATUS_LABELS = {
-    "pending": _l("Perlu diantar"),
-    "escorted": _l("Sudah diantar"),
-    "left": _l("Sudah pulang"),
+ESCORT_STATUS_LABELS: dict[str, Any] = {
+    EscortStatus.PENDING: _l("Perlu diantar"),
+    EscortStatus.ESCORTED: _l("Sudah diantar"),
+    EscortStatus.LEFT: _l("Sudah pulang"),
 }
-ROLE_LABELS = {
-    "bupati": _l("Bupati"),
-    "adjutant": _l("Ajudan"),
-    "guard": _l("Penjaga (Satpol PP)"),
-    "operator": _l("Operator buku tamu"),
-    "security": _l("Keamanan"),
-    "admin": _l("Admin"),
+ROLE_LABELS: dict[str, Any] = {
+    Role.BUPATI: _l("Bupati"),
+    Role.ADJUTANT: _l("Ajudan"),
+    Role.GUARD: _l("Penjaga (Satpol PP)"),
+    Role.OPERATOR: _l("Operator buku tamu"),
+    Role.SECURITY: _l("Keamanan"),
+    Role.ADMIN: _l("Admin"),
 }
 
 
-def labels() -> dict[str, dict[str, object]]:
+def labels() -> dict[str, dict[str, Any]]:
     """Every label table, for templates."""
     return {
         "decision": DECISION_LABELS,

@@ -13,6 +13,7 @@ import logging
 from flask import Blueprint, send_file
 from flask_babel import gettext as _
 
+from core.vocab import AuditAction
 from storage.media import MediaError
 from web import security_policy as policy
 from web.auth import audit, current_role, roles_required
@@ -34,7 +35,7 @@ def snapshot(rel: str):
         path = state().media.resolve(rel)
     except MediaError:
         return error_page(_("Gambar tidak ditemukan."), 404)
-    audit("view_snapshot", rel)
+    audit(AuditAction.VIEW_SNAPSHOT, rel)
     response = send_file(path, mimetype="image/jpeg", max_age=SNAPSHOT_MAX_AGE_S, etag=False)
     response.cache_control.private = True
     response.cache_control.public = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -10,103 +11,70 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms import StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import Optional, Regexp
 
-from core.events import GuestBookChanged
-from core.workflow import (
-    CATEGORIES,
-    COMPANIONS_MAX,
-    INSTITUTION_MAX,
-    NAME_MAX,
-    PURPOSE_MAX,
-    WorkflowError,
-    clean_phone,
-)
-from storage import visits
-from storage.db import transaction
-from storage.models import GuestBookEntry
-from web.auth import db_user, roles_required
+from core.errors import WorkflowError
+from core.vocab import GuestCategory
+from core.workflow import COMPANIONS_MAX, INSTITUTION_MAX, NAME_MAX, PHONE_MAX, PURPOSE_MAX
+from storage import guestbook
+from storage.db import Session
+from storage.models import Arrival
+from web.auth import acting_user, roles_required
 from web.extensions import state
-from web.realtime import publish
+from web.messages import field_messages, workflow_message
 from web.responses import reply_error, reply_ok, wants_json
+from web.work import unit_of_work
 
 log = logging.getLogger(__name__)
 bp = Blueprint("operator", __name__, url_prefix="/operator")
 WALK_IN = ""
+# Limits the form shows as hints; core.workflow.validate_guestbook is the one that enforces them.
+LIMITS = {
+    "name": NAME_MAX,
+    "institution": INSTITUTION_MAX,
+    "purpose": PURPOSE_MAX,
+    "phone": PHONE_MAX,
+    "companions": COMPANIONS_MAX,
+}
 
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _plausible_phone(_form: FlaskForm, field: StringField) -> None:
-    try:
-        clean_phone(field.data)
-    except WorkflowError:
-        raise ValidationError(
-            _("Nomor telepon tidak valid (contoh: 0812 3456 7890 atau +62 812 ...).")
-        ) from None
-
-
 class CheckInForm(FlaskForm):
-    """A guest-book line; the same rules as core.workflow, with messages in the user's language."""
+    """A guest-book line as typed; the rules are checked once, by `storage.guestbook.check_in`."""
 
     arrival_id = StringField(
         default=WALK_IN,
         filters=[_strip],
-        validators=[Optional(), Regexp(r"^\d{1,12}$", message=_l("Kedatangan tidak valid."))],
+        validators=[Optional(), Regexp(r"^[0-9]{1,9}$", message=_l("Kedatangan tidak valid."))],
     )
-    name = StringField(
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Nama wajib diisi.")),
-            Length(max=NAME_MAX, message=_l("Nama maksimal 120 karakter.")),
-        ],
-    )
-    category = StringField(
-        default="masyarakat",
-        validators=[AnyOf(CATEGORIES, message=_l("Pilih kategori tamu."))],
-    )
-    institution = StringField(
-        filters=[_strip],
-        validators=[Length(max=INSTITUTION_MAX, message=_l("Instansi maksimal 160 karakter."))],
-    )
-    purpose = TextAreaField(
-        filters=[_strip],
-        validators=[
-            DataRequired(_l("Keperluan wajib diisi.")),
-            Length(max=PURPOSE_MAX, message=_l("Keperluan maksimal 500 karakter.")),
-        ],
-    )
-    phone = StringField(filters=[_strip], validators=[Optional(), _plausible_phone])
-    companions = StringField(
-        default="0",
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Regexp(r"^\d{1,2}$", message=_l("Jumlah pengikut harus angka 0 sampai 50.")),
-        ],
-    )
-
-    def validate_companions(self, field: StringField) -> None:
-        """At most COMPANIONS_MAX companions."""
-        if field.data and field.data.isdigit() and int(field.data) > COMPANIONS_MAX:
-            raise ValidationError(_("Jumlah pengikut harus angka 0 sampai 50."))
+    name = StringField(filters=[_strip])
+    category = StringField(default=GuestCategory.MASYARAKAT.value)
+    institution = StringField(filters=[_strip])
+    purpose = TextAreaField(filters=[_strip])
+    phone = StringField(filters=[_strip])
+    companions = StringField(default="0", filters=[_strip])
 
     def values(self) -> dict[str, Any]:
-        """The validated fields as check_in keyword arguments."""
+        """The fields as check_in keyword arguments (the arrival id already read)."""
         return {
             "arrival_id": int(self.arrival_id.data) if self.arrival_id.data else None,
             "name": self.name.data,
             "category": self.category.data,
-            "institution": self.institution.data or None,
+            "institution": self.institution.data,
             "purpose": self.purpose.data,
-            "phone": self.phone.data or None,
-            "companions": int(self.companions.data or 0),
+            "phone": self.phone.data,
+            "companions": self.companions.data,
         }
+
+    def show_problems(self, problems: dict[str, list[str]]) -> None:
+        """Put each field's refusal under the field."""
+        for name, messages in problems.items():
+            getattr(self, name).errors = list(messages)
 
 
 def _today() -> date:
@@ -128,7 +96,7 @@ def _parse_day(raw: str | None) -> tuple[date, str | None]:
         return _today(), _("Tanggal tidak valid (format: TTTT-BB-HH).")
 
 
-def _arrival_label(arrival: Any) -> str:
+def _arrival_label(arrival: Arrival) -> str:
     """How an open arrival is named in the form's choice list."""
     who = arrival.guest.name if arrival.guest else _("Tamu tidak dikenal")
     at = arrival.first_seen.astimezone(state().config.tz).strftime("%H:%M")
@@ -142,13 +110,16 @@ def book_context(db: Session, day: date) -> dict[str, Any]:
     return {
         "day": day,
         "is_today": day == _today(),
-        "entries": visits.guestbook_between(db, start, end),
-        "candidates": visits.checkin_candidates(db, today_start),
-        "categories": CATEGORIES,
+        "entries": guestbook.guestbook_between(db, start, end),
+        "candidates": guestbook.checkin_candidates(db, today_start),
+        "categories": list(GuestCategory),
+        "limits": LIMITS,
     }
 
 
-def _render(form: CheckInForm, day: date, status: int = 200, error: str | None = None):
+def _render(
+    form: CheckInForm, day: date, status: int = 200, error: str | None = None
+) -> tuple[str, int]:
     with state().sessions() as db:
         context = book_context(db, day)
     choices = [(str(a.id), _arrival_label(a)) for a in context["candidates"]]
@@ -160,7 +131,7 @@ def _render(form: CheckInForm, day: date, status: int = 200, error: str | None =
 
 @bp.get("/")
 @roles_required()
-def index():
+def index() -> tuple[str, int]:
     """Today's guest book, arrivals waiting to be written in, and the check-in form."""
     day, error = _parse_day(request.args.get("day"))
     form = CheckInForm(formdata=None)
@@ -172,13 +143,13 @@ def index():
 
 def _prefill(form: CheckInForm, arrival_arg: str) -> str | None:
     """Fill the form from an arrival's recognised guest; an error message when it cannot."""
-    if not arrival_arg.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", arrival_arg):
         return _("Kedatangan tidak valid.")
     try:
         with state().sessions() as db:
-            values = visits.prefill_for_arrival(db, int(arrival_arg))
+            values = guestbook.prefill_for_arrival(db, int(arrival_arg))
     except WorkflowError as exc:
-        return str(exc)
+        return workflow_message(exc)
     form.arrival_id.data = str(values["arrival_id"])
     for key in ("name", "category", "institution", "phone"):
         getattr(form, key).data = values[key]
@@ -187,7 +158,7 @@ def _prefill(form: CheckInForm, arrival_arg: str) -> str | None:
 
 @bp.get("/entries")
 @roles_required()
-def entries_panel():
+def entries_panel() -> str:
     """The day's entries alone (the page refreshes it on live events)."""
     day, _error = _parse_day(request.args.get("day"))
     with state().sessions() as db:
@@ -196,7 +167,7 @@ def entries_panel():
 
 @bp.get("/arrivals")
 @roles_required()
-def arrivals_panel():
+def arrivals_panel() -> str:
     """Today's arrivals not yet in the book (the page refreshes it on live events)."""
     with state().sessions() as db:
         return render_template("operator/_arrivals.html", **book_context(db, _today()))
@@ -204,17 +175,21 @@ def arrivals_panel():
 
 @bp.post("/checkin")
 @roles_required()
-def checkin():
+def checkin() -> Response | tuple[Any, int]:
     """Write a guest-book entry; bad input re-shows the form with the reasons, writing nothing."""
     form = CheckInForm()
     if not form.validate():
         return _refused(form, _("Periksa kembali isian formulir."))
     try:
-        with transaction(state().sessions) as db:
-            entry: GuestBookEntry = visits.check_in(db, db_user(db), **form.values())
+        with unit_of_work() as uow:
+            user = acting_user(uow.session)
+            entry = uow.collect(guestbook.check_in(uow.session, user, **form.values()))
     except WorkflowError as exc:
-        return _refused(form, str(exc))
-    publish(GuestBookChanged(entry.id, entry.arrival_id, "checkin"))
+        problems = field_messages(exc)
+        if not problems:
+            return _refused(form, workflow_message(exc))
+        form.show_problems(problems)
+        return _refused(form, _("Periksa kembali isian formulir."))
     message = _("%(name)s tercatat di buku tamu.", name=entry.name)
     if wants_json():
         return jsonify(ok=True, message=message, entry_id=entry.id)
@@ -233,13 +208,13 @@ def _refused(form: CheckInForm, message: str) -> Response | tuple[Any, int]:
 
 @bp.post("/entries/<int:entry_id>/checkout")
 @roles_required()
-def checkout(entry_id: int):
+def checkout(entry_id: int) -> Response:
     """Mark a guest as gone from the guest book."""
     back = url_for("operator.index")
     try:
-        with transaction(state().sessions) as db:
-            entry = visits.check_out(db, entry_id, db_user(db))
+        with unit_of_work() as uow:
+            user = acting_user(uow.session)
+            entry = uow.collect(guestbook.check_out(uow.session, entry_id, user))
     except WorkflowError as exc:
-        return reply_error(str(exc), back)
-    publish(GuestBookChanged(entry.id, entry.arrival_id, "checkout"))
+        return reply_error(workflow_message(exc), back)
     return reply_ok(_("%(name)s sudah check-out.", name=entry.name), back, entry_id=entry.id)

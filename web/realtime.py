@@ -15,12 +15,11 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 from flask_login import current_user
 from flask_socketio import join_room
-from sqlalchemy import select
 
 from core.events import EVENT_TYPES, Event
 from core.sinks import REDIS_CHANNEL, decode_event
-from storage.models import Camera
-from storage.visits import is_receiving
+from storage.cameras import list_cameras
+from storage.receiving import is_receiving
 from web import security_policy as policy
 from web.extensions import socketio, state
 
@@ -88,7 +87,7 @@ def on_unknown_event(event: str, *_args: Any) -> dict[str, Any]:
 
 def camera_rows(db: Any) -> list[dict[str, Any]]:
     """Every configured camera with its stored status (offline until the worker reports)."""
-    rows = {cam.name: cam for cam in db.scalars(select(Camera))}
+    rows = {cam.name: cam for cam in list_cameras(db)}
     out = []
     for cam in state().config.cameras:
         row = rows.get(cam.name)

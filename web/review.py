@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -13,13 +14,15 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 
-from core.workflow import DECISION_KINDS, WorkflowError
+from core.errors import WorkflowError
+from core.vocab import AuditAction, DecisionKind
 from storage import audit as audit_store
-from storage import visits
+from storage import review, timeline
 from storage.db import transaction
-from storage.visits import NO_DECISION, ArrivalFilter, ArrivalRow
+from storage.review import NO_DECISION, ArrivalFilter, ArrivalRow
 from web.auth import audit, roles_required
 from web.extensions import state
+from web.messages import workflow_message
 from web.responses import error_page
 
 log = logging.getLogger(__name__)
@@ -93,7 +96,7 @@ def _date_range(raw: dict[str, str], errors: list[str]) -> tuple[datetime | None
 def _page(raw: str, errors: list[str]) -> int:
     if not raw:
         return 1
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    if not re.fullmatch(r"[0-9]{1,6}", raw) or not 1 <= int(raw) <= 100_000:
         errors.append(_("Nomor halaman tidak valid."))
         return 1
     return int(raw)
@@ -112,7 +115,7 @@ def parse_filters(cameras: list[str]) -> ParsedFilters:
         errors.append(_("Kamera tidak dikenal: %(name)s.", name=raw["camera"][:TEXT_MAX]))
     if len(raw["guest"]) > TEXT_MAX:
         errors.append(_("Nama tamu terlalu panjang (maksimal 120 karakter)."))
-    if raw["decision"] and raw["decision"] not in (*DECISION_KINDS, NO_DECISION):
+    if raw["decision"] and raw["decision"] not in (*DecisionKind, NO_DECISION):
         errors.append(_("Jenis keputusan tidak dikenal."))
     page = _page(raw["page"], errors)
     flt = ArrivalFilter(
@@ -137,12 +140,12 @@ def _filter_detail(flt: ArrivalFilter) -> dict[str, Any]:
 def index():
     """Recorded arrivals, filtered, newest first, with thumbnails and pagination."""
     with state().sessions() as db:
-        cameras = visits.camera_names(db)
+        cameras = review.camera_names(db)
         parsed = parse_filters(cameras)
         rows: list[ArrivalRow] = []
         total = 0
         if not parsed.errors:
-            rows, total = visits.search_arrivals(
+            rows, total = review.search_arrivals(
                 db, parsed.flt, page=parsed.page, per_page=PER_PAGE
             )
         page = render_template(
@@ -154,7 +157,7 @@ def index():
             filters=parsed.raw,
             errors=parsed.errors,
             cameras=cameras,
-            decision_kinds=DECISION_KINDS,
+            decision_kinds=list(DecisionKind),
             no_decision=NO_DECISION,
             query=_query_without_page(parsed.raw),
         )
@@ -171,11 +174,11 @@ def arrival(arrival_id: int):
     """One visit's timeline: gate, waiting room, guest book, decisions, escort, departure."""
     try:
         with transaction(state().sessions) as db:
-            detail = visits.arrival_detail(db, arrival_id)
+            detail = timeline.arrival_detail(db, arrival_id)
             page = render_template("review/arrival.html", detail=detail, arrival=detail.arrival)
-            audit("view_arrival", f"arrival:{arrival_id}", db=db)
+            audit(AuditAction.VIEW_ARRIVAL, f"arrival:{arrival_id}", db=db)
     except WorkflowError as exc:
-        return error_page(str(exc), 404)
+        return error_page(workflow_message(exc), 404)
     return page
 
 
@@ -184,13 +187,13 @@ def arrival(arrival_id: int):
 def export_csv():
     """The filtered arrivals as CSV (UTF-8 with BOM, times with their offset, paths only)."""
     with transaction(state().sessions) as db:
-        parsed = parse_filters(visits.camera_names(db))
+        parsed = parse_filters(review.camera_names(db))
         if parsed.errors:
             return error_page(" ".join(parsed.errors), 400)
-        rows = visits.export_arrivals(db, parsed.flt)
+        rows = review.export_arrivals(db, parsed.flt)
         body = arrivals_csv(rows, state().config.tz)
         detail = {"filters": _filter_detail(parsed.flt), "rows": len(rows)}
-        audit("export_csv", "arrivals", detail, db=db)
+        audit(AuditAction.EXPORT_CSV, "arrivals", detail, db=db)
     stamp = datetime.now(state().config.tz).strftime("%Y%m%d-%H%M")
     return Response(
         body,

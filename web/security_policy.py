@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from core.policy import MEDIA_KIND_ROLES as MEDIA_KIND_ROLES
 from core.policy import may_view_media as may_view_media
-from storage.models import ROLES
+from core.vocab import EventName, Role
 
-ALL_ROLES = frozenset(ROLES)
-DECIDERS = frozenset({"bupati", "adjutant", "admin"})
-WATCHERS = frozenset({"bupati", "adjutant", "admin"})
-GUARDS = frozenset({"guard", "admin"})
-LIVE_VIEWERS = GUARDS | {"bupati", "adjutant"}
+# Short names for the tables below.
+BUPATI, ADJUTANT, GUARD, OPERATOR, SECURITY, ADMIN = (
+    Role.BUPATI,
+    Role.ADJUTANT,
+    Role.GUARD,
+    Role.OPERATOR,
+    Role.SECURITY,
+    Role.ADMIN,
+)
+ALL_ROLES: frozenset[str] = frozenset(Role)
+DECIDERS: frozenset[str] = frozenset({BUPATI, ADJUTANT, ADMIN})
+WATCHERS: frozenset[str] = frozenset({BUPATI, ADJUTANT, ADMIN})
+GUARDS: frozenset[str] = frozenset({GUARD, ADMIN})
+LIVE_VIEWERS = GUARDS | {BUPATI, ADJUTANT}
 
 # Reachable without logging in.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "i18n.set_language", "static"})
@@ -38,13 +47,13 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "guard.update_escort": GUARDS,
     "guard.live_frame": LIVE_VIEWERS,
     # Each media kind has its own roles (MEDIA_KIND_ROLES); this is their union.
-    "media.snapshot": frozenset({"bupati", "adjutant", "guard", "operator", "security", "admin"}),
+    "media.snapshot": frozenset({BUPATI, ADJUTANT, GUARD, OPERATOR, SECURITY, ADMIN}),
 }
 
 # Blueprints whose every endpoint shares one rule (the operator's guest book, security review).
 BLUEPRINT_ROLES: dict[str, frozenset[str]] = {
-    "operator": frozenset({"operator", "admin"}),
-    "review": frozenset({"security", "admin"}),
+    "operator": frozenset({OPERATOR, ADMIN}),
+    "review": frozenset({SECURITY, ADMIN}),
 }
 
 # Media kinds -> roles: MEDIA_KIND_ROLES and may_view_media live in core.policy (the notifier
@@ -52,41 +61,42 @@ BLUEPRINT_ROLES: dict[str, frozenset[str]] = {
 
 # Where each role lands after logging in (endpoint names).
 HOME_ENDPOINTS: dict[str, str] = {
-    "bupati": "bupati.index",
-    "adjutant": "bupati.index",
-    "admin": "bupati.index",
-    "guard": "guard.index",
-    "operator": "operator.index",
-    "security": "review.index",
+    BUPATI: "bupati.index",
+    ADJUTANT: "bupati.index",
+    ADMIN: "bupati.index",
+    GUARD: "guard.index",
+    OPERATOR: "operator.index",
+    SECURITY: "review.index",
 }
 
 # Socket.IO: the rooms each role joins on connect.
 ROLE_ROOMS: dict[str, frozenset[str]] = {
-    "bupati": frozenset({"bupati"}),
-    "adjutant": frozenset({"bupati"}),
-    "guard": frozenset({"guard"}),
-    "operator": frozenset({"operator"}),
-    "security": frozenset({"security"}),
-    "admin": frozenset({"bupati", "guard", "operator", "security"}),
+    BUPATI: frozenset({BUPATI}),
+    ADJUTANT: frozenset({BUPATI}),
+    GUARD: frozenset({GUARD}),
+    OPERATOR: frozenset({OPERATOR}),
+    SECURITY: frozenset({SECURITY}),
+    ADMIN: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
 }
 
 # Socket.IO: server -> client event name -> rooms that receive it.
 EVENT_ROOMS: dict[str, frozenset[str]] = {
-    "guest_arrived": frozenset({"bupati", "guard", "operator", "security"}),
-    "arrival_updated": frozenset({"bupati", "guard", "operator", "security"}),
-    "unknown_face_seen": frozenset({"bupati", "guard", "security"}),
-    "unknown_resolved": frozenset({"bupati", "guard", "operator", "security"}),
-    "camera_status": frozenset({"bupati", "guard", "security"}),
-    "decision_made": frozenset({"bupati", "guard", "security"}),
-    "escort_changed": frozenset({"guard", "security"}),
-    "receiving_changed": frozenset({"bupati", "guard", "operator", "security"}),
-    "guestbook_changed": frozenset({"bupati", "guard", "operator", "security"}),
-    "watchlist_sighted": frozenset({"guard", "security"}),
+    EventName.GUEST_ARRIVED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
+    EventName.ARRIVAL_UPDATED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
+    EventName.UNKNOWN_FACE_SEEN: frozenset({BUPATI, GUARD, SECURITY}),
+    EventName.UNKNOWN_RESOLVED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
+    EventName.CAMERA_STATUS: frozenset({BUPATI, GUARD, SECURITY}),
+    EventName.DECISION_MADE: frozenset({BUPATI, GUARD, SECURITY}),
+    EventName.ESCORT_CHANGED: frozenset({GUARD, SECURITY}),
+    EventName.RECEIVING_CHANGED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
+    EventName.GUESTBOOK_CHANGED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
+    EventName.ARRIVAL_REIDENTIFIED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
+    EventName.WATCHLIST_SIGHTED: frozenset({GUARD, SECURITY}),
 }
 
 # Socket.IO: client -> server event name -> roles that may send it (answered by acknowledgement).
 SOCKET_EVENT_ROLES: dict[str, frozenset[str]] = {
-    "camera_states": LIVE_VIEWERS | {"security"},
+    "camera_states": LIVE_VIEWERS | {SECURITY},
     "receiving_state": ALL_ROLES,
 }
 

@@ -23,7 +23,10 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     """Migrate a live database (batch mode so SQLite can alter tables)."""
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("alembic: sqlalchemy.url is not set")
+    engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True

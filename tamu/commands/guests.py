@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
+from core.vocab import GuestCategory, values
 from tamu.commands.worker import ensure_schema
 from tamu.context import AppContext, pass_ctx
 
-CATEGORY_CHOICE = click.Choice(["pemerintah", "swasta", "masyarakat"])
+CATEGORY_CHOICE = click.Choice(values(GuestCategory))
 
 
 def _finder(ctx: AppContext):
@@ -55,22 +56,20 @@ def _sample_info(face):
 
 
 def _enrol(ctx: AppContext, faces: list, **fields) -> int:
-    """Store the photos, then the guest and samples in one transaction; the new guest's id."""
-    from storage.db import transaction
+    """The guest, its samples and their photos in one unit of work; the new guest's id.
+
+    A refused guest or a failed commit leaves no photo behind.
+    """
     from storage.guests import add_sample, create_guest
+    from storage.unit_of_work import unit_of_work
     from vision.photos import storable
 
-    stored = [ctx.media.save_jpeg(storable(face.image), "faces") for face in faces]
-    try:
-        with transaction(ctx.sessions) as session:
-            guest = create_guest(session, **fields)
-            for face, photo in zip(faces, stored, strict=True):
-                add_sample(session, guest, face.encoding, photo, _sample_info(face))
-            return guest.id
-    except Exception:
-        for photo in stored:
-            ctx.media.delete(photo)
-        raise
+    with unit_of_work(ctx.sessions, ctx.media) as uow:
+        guest = create_guest(uow.session, **fields)
+        for face in faces:
+            photo = uow.files.save_jpeg(storable(face.image), "faces")
+            add_sample(uow.session, guest, face.encoding, photo, _sample_info(face))
+    return guest.id
 
 
 def _similar(ctx: AppContext, faces: list) -> list[dict]:
@@ -125,7 +124,9 @@ def guests() -> None:
     "--photo", "photos", multiple=True, required=True, type=click.Path(path_type=Path),
     help="A photo with exactly this one person's face (repeatable).",
 )  # fmt: skip
-@click.option("--category", type=CATEGORY_CHOICE, default="masyarakat", show_default=True)
+@click.option(
+    "--category", type=CATEGORY_CHOICE, default=GuestCategory.MASYARAKAT.value, show_default=True
+)
 @click.option("--institution", default=None)
 @click.option("--phone", default=None)
 @click.option("--notes", default=None)
@@ -216,7 +217,9 @@ def _existing_names(ctx: AppContext) -> set[str]:
 
 @guests.command(name="import")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--category", type=CATEGORY_CHOICE, default="masyarakat", show_default=True)
+@click.option(
+    "--category", type=CATEGORY_CHOICE, default=GuestCategory.MASYARAKAT.value, show_default=True
+)
 @pass_ctx
 def import_(ctx: AppContext, folder: Path, category: str) -> None:
     """Enrol one guest per sub-folder of FOLDER (the folder's name is the guest's name)."""
@@ -303,12 +306,12 @@ def list_(ctx: AppContext, as_json: bool) -> None:
 @pass_ctx
 def remove(ctx: AppContext, guest_id: int) -> None:
     """Delete a guest with their face encodings and photos."""
-    from storage.db import transaction
     from storage.guests import remove_guest
+    from storage.unit_of_work import unit_of_work
 
     ensure_schema(ctx, auto_upgrade=True)
-    with transaction(ctx.sessions) as session:
-        removed = remove_guest(session, guest_id, ctx.media)
+    with unit_of_work(ctx.sessions, ctx.media) as uow:
+        removed = remove_guest(uow.session, uow.files, guest_id)
     if not removed:
         raise click.ClickException(f"no guest with id {guest_id}")
     click.echo(f"removed guest {guest_id}")
@@ -320,6 +323,8 @@ def remove(ctx: AppContext, guest_id: int) -> None:
 @pass_ctx
 def identify(ctx: AppContext, photo: Path, as_json: bool) -> None:
     """Who is in PHOTO: each face with the best guest's distance (a name only when certain)."""
+    import numpy as np
+
     from storage.guests import load_gallery
     from vision.matcher import FaceMatcher
     from vision.photos import PhotoError, load_photo
@@ -336,7 +341,7 @@ def identify(ctx: AppContext, photo: Path, as_json: bool) -> None:
     rec = ctx.config.recognition
     matcher = FaceMatcher(gallery, rec.tolerance, rec.margin)
     encodings = [finder.encoder.encode(image, box) for box in boxes]
-    matches = matcher.match_many(encodings) if encodings else []
+    matches = matcher.match_many(np.stack(encodings)) if encodings else []
     result = [
         {
             "box": box.as_list(),

@@ -10,7 +10,9 @@ LABELS = {
     "arrival_snapshots": "arrival snapshots",
     "unknown_snapshots": "unknown-face snapshots",
     "unknown_encodings": "unknown-face encodings",
+    "unknowns_dismissed": "expired pending unknown faces (dismissed)",
     "live_frames": "stale live frames",
+    "orphan_files": "orphaned media files (no row uses them)",
 }
 
 

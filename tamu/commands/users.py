@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from storage.models import ROLES
+from core.vocab import AuditAction, Role, values
 from tamu.context import AppContext, pass_ctx
 
 ADD_USER_HINT = (
@@ -23,7 +23,7 @@ def users() -> None:
 
 @users.command("add")
 @click.option("--username", required=True, help="Login name (lower case, 3-60 characters).")
-@click.option("--role", required=True, help=f"One of: {', '.join(ROLES)}.")
+@click.option("--role", required=True, help=f"One of: {', '.join(values(Role))}.")
 @click.option("--full-name", default=None, help="Name shown on the dashboard.")
 @click.option(
     "--password-stdin",
@@ -46,7 +46,9 @@ def add(
     try:
         with transaction(ctx.sessions) as db:
             user = create_user(db, username, role, password, full_name=full_name)
-            audit.record(db, None, "user_add", user.username, {"role": role, "via": "cli"})
+            audit.record(
+                db, None, AuditAction.USER_ADD, user.username, {"role": role, "via": "cli"}
+            )
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"added {user.username} ({user.role})")
@@ -114,7 +116,7 @@ def disable(ctx: AppContext, username: str) -> None:
     try:
         with transaction(ctx.sessions) as db:
             user = disable_user(db, username)
-            audit.record(db, None, "user_disable", user.username, {"via": "cli"})
+            audit.record(db, None, AuditAction.USER_DISABLE, user.username, {"via": "cli"})
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"disabled {user.username}")

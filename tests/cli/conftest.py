@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.runner import Tamu
+from tests.support.cli import Tamu
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import create_guest
 from storage.media import MediaStore
 from storage.recorder import ArrivalRecorder
-from tests.cli.runner import Tamu
+from tests.support.cli import Tamu
 
 AT = datetime(2025, 6, 2, 2, 30, tzinfo=UTC)  # 09:30 in Jakarta
 

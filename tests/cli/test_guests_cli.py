@@ -89,6 +89,31 @@ def test_bad_fields_write_nothing(tamu, faces_dir):
     assert tamu.media_files() == []
 
 
+def test_a_failure_after_the_photos_are_written_leaves_no_photo(tamu, faces_dir, monkeypatch):
+    import storage.guests
+
+    real_add_sample = storage.guests.add_sample
+    calls = []
+
+    def add_sample_then_fail(session, guest, encoding, photo_path):
+        calls.append(photo_path)
+        if len(calls) == 2:
+            raise OSError("disk vanished between the photos and the commit")
+        return real_add_sample(session, guest, encoding, photo_path)
+
+    monkeypatch.setattr(storage.guests, "add_sample", add_sample_then_fail)
+    result = tamu(
+        "guests", "add", "--name", "Barack Obama",
+        "--photo", photo(faces_dir, "obama/obama1.jpg"),
+        "--photo", photo(faces_dir, "obama/obama2.jpg"),
+    )  # fmt: skip
+    assert result.exit_code != 0
+    assert len(calls) == 2 and all(c.startswith("faces/") for c in calls)
+    monkeypatch.undo()
+    assert tamu.json("guests", "list", "--json") == []
+    assert tamu.media_files() == []
+
+
 def test_remove_deletes_samples_and_photos(tamu, faces_dir):
     keep = tamu.json("guests", "add", "--json", "--name", "Joe Biden", "--photo",
                      photo(faces_dir, "biden/biden1.jpg"))["id"]  # fmt: skip

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from storage.db import make_engine, make_session_factory
 from storage.models import Camera
-from tests.conftest import ROOT
+from tests.support.env import ROOT
 from tests.support.waiting import wait_until
 
 

@@ -3,8 +3,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from core import workflow
+from core.errors import InvalidFields, WorkflowError
 from core.workflow import (
-    WorkflowError,
+    GuestFields,
     check_escort_move,
     check_open,
     check_unknown_action,
@@ -25,12 +26,13 @@ GOOD = {
 }
 
 
-def test_rules_agree_with_the_stored_vocabulary():
-    assert workflow.DECISION_KINDS == models.DECISIONS
-    assert workflow.CATEGORIES == models.GUEST_CATEGORIES
+def test_rules_cover_the_stored_vocabulary():
+    assert set(workflow.STATUS_AFTER_DECISION) == set(models.DECISIONS)
+    assert set(workflow.STATUS_AFTER_DECISION.values()) <= set(models.ARRIVAL_STATUSES)
     assert set(workflow.UNKNOWN_STATUS_AFTER.values()) | {"pending"} == set(models.UNKNOWN_STATUSES)
     assert set(workflow.ESCORT_NEXT) == set(models.ESCORT_STATUSES)
     assert set(workflow.DECIDING_ROLES) <= set(models.ROLES)
+    assert models.GUEST_CATEGORIES == ("pemerintah", "swasta", "masyarakat")
 
 
 def test_valid_guestbook_is_stripped():
@@ -60,7 +62,9 @@ def test_blank_optionals_become_none():
         ("phone", "12", "Nomor telepon tidak valid"),
         ("companions", -1, "antara 0 dan 50"),
         ("companions", 51, "antara 0 dan 50"),
-        ("companions", "3", "angka bulat"),
+        ("companions", "²", "angka bulat"),
+        ("companions", "3.5", "angka bulat"),
+        ("companions", "-1", "antara 0 dan 50"),
         ("companions", True, "angka bulat"),
         ("category", "vip", "Kategori"),
         ("name", 42, "harus berupa teks"),
@@ -69,6 +73,23 @@ def test_blank_optionals_become_none():
 def test_bad_guestbook_fields_are_refused_clearly(field, value, message):
     with pytest.raises(WorkflowError, match=message):
         validate_guestbook(**{**GOOD, field: value})
+
+
+def test_typed_companions_are_read_as_a_number():
+    assert validate_guestbook(**{**GOOD, "companions": " 7 "}).companions == 7
+    assert validate_guestbook(**{**GOOD, "companions": ""}).companions == 0
+
+
+def test_every_field_problem_is_reported_at_once():
+    with pytest.raises(InvalidFields) as refused:
+        validate_guestbook(**{**GOOD, "name": "", "phone": "abc", "companions": 99})
+    problems = refused.value.problems
+    assert sorted(problems) == ["companions", "name", "phone"]
+    assert problems["name"].code == "required" and problems["name"].params == {"field": "name"}
+    assert str(refused.value) == (
+        "Nama wajib diisi. Nomor telepon tidak valid (contoh: 0812 3456 7890 atau +62 812 ...). "
+        "Jumlah pengikut harus antara 0 dan 50."
+    )
 
 
 def test_limits_are_inclusive():
@@ -145,8 +166,8 @@ def test_escort_moves():
 
 
 def test_unknown_actions():
-    assert check_unknown_action("register", "pending") == "registered"
-    assert check_unknown_action("not_guest", "pending") == "not_guest"
+    assert check_unknown_action("register", "pending") == ("register", "registered")
+    assert check_unknown_action("not_guest", "pending") == ("not_guest", "not_guest")
     with pytest.raises(WorkflowError, match="sudah ditangani"):
         check_unknown_action("dismiss", "identified")
     with pytest.raises(WorkflowError, match="tidak dikenal"):
@@ -155,12 +176,9 @@ def test_unknown_actions():
 
 def test_guest_fields_default_category_and_validate():
     fields = validate_guest_fields({"name": " Budi ", "phone": "0812 3456 789"})
-    assert fields == {
-        "name": "Budi",
-        "category": "masyarakat",
-        "institution": None,
-        "phone": "0812 3456 789",
-    }
+    assert fields == GuestFields(
+        name="Budi", category="masyarakat", institution=None, phone="0812 3456 789"
+    )
     with pytest.raises(WorkflowError, match="Nama wajib"):
         validate_guest_fields(None)
     with pytest.raises(WorkflowError, match="Kategori"):

@@ -14,13 +14,9 @@ import pytest
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.users import create_user
 from tests.integration.conftest import WORKER_SETTINGS
+from tests.support.serving import START_S, Served, answers, free_port
 from tests.support.waiting import wait_until
-from tests.web.conftest import (  # noqa: F401 (compiled_translations: an autouse fixture)
-    FAST_SCRYPT,
-    PASSWORD,
-    compiled_translations,
-)
-from tests.web.serving import START_S, Served, answers, free_port
+from tests.support.web import FAST_SCRYPT, PASSWORD
 
 # Everyone who uses the dashboard in the flow: username -> role.
 USERS = {"satpam": "guard", "bupati": "bupati", "operator": "operator", "keamanan": "security"}

@@ -4,7 +4,8 @@ A stranger walks past the gate camera (a looping clip built from the shared face
 RTSP on loopback); `tamu run` records the face; the guard registers the stranger as a new guest
 with a purpose; the Bupati, whose page was open all along, sees the named guest waiting and
 receives them; the guard gets the escort task, escorts the guest and marks them gone. Every
-screen updates live (Socket.IO), never by reloading. Screenshots land in tests/artifacts/.
+screen updates live (Socket.IO), never by reloading. Screenshots land in the `artifacts` folder
+($TAMU_TEST_ARTIFACTS, else a temporary folder).
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ import pytest
 
 from tests.e2e.conftest import Site
 from tests.support.clips import STRANGER
-from tests.web.conftest import PASSWORD
+from tests.support.web import PASSWORD
 
 pytestmark = pytest.mark.e2e
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 STEP_MS = 15_000  # a click's result on another screen (2 shared cores, Socket.IO round trip)
 FACE_MS = 90_000  # `tamu run` start + dlib import + camera connect + enough votes on the face
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -36,9 +36,10 @@ GUEST = {
 class Screens:
     """Browser contexts of one run; collects script errors and the screenshots taken."""
 
-    def __init__(self, browser: Any, base: str) -> None:
+    def __init__(self, browser: Any, base: str, artifacts: Path) -> None:
         self.browser = browser
         self.base = base
+        self.artifacts = artifacts
         self.problems: list[str] = []
         self.shots: list[Path] = []
 
@@ -66,9 +67,8 @@ class Screens:
             self.problems.append(f"{username}: {msg.text}")
 
     def shot(self, page: Any, name: str) -> None:
-        """Save a full-page screenshot as tests/artifacts/e2e-<name>.png."""
-        ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / f"e2e-{name}.png"
+        """Save a full-page screenshot as e2e-<name>.png in the artifacts folder."""
+        path = self.artifacts / f"e2e-{name}.png"
         path.unlink(missing_ok=True)
         page.screenshot(path=str(path), full_page=True)
         self.shots.append(path)
@@ -93,7 +93,7 @@ def wait_for_live_frame(page: Any, after_src: str = "") -> str:
 
 
 def test_stranger_at_the_gate_is_registered_received_and_escorted(
-    clips, rtsp_camera, tamu_run, chromium
+    clips, rtsp_camera, tamu_run, chromium, artifacts
 ):
     from playwright.sync_api import expect
 
@@ -101,7 +101,7 @@ def test_stranger_at_the_gate_is_registered_received_and_escorted(
     camera = rtsp_camera(clips.get(STRANGER))
     camera.pause()  # a hung camera until both screens are open: the face must come in live
     site: Site = tamu_run(camera.url)
-    screens = Screens(chromium, site.base)
+    screens = Screens(chromium, site.base, artifacts)
 
     guard = screens.open("satpam", shot_login=True)
     expect(guard).to_have_url(re.compile(r"/guard/$"))

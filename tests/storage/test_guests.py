@@ -23,6 +23,7 @@ from storage.settings import (
     get_setting,
     set_setting,
 )
+from storage.unit_of_work import unit_of_work
 
 
 @pytest.fixture
@@ -100,9 +101,10 @@ def test_samples_gallery_and_removal(factory, media):
         assert gallery.names == {ani.id: "Ani", budi.id: "Budi"}
         assert gallery.staff == {budi.id}
         assert sample_counts(s) == {ani.id: 2, budi.id: 1}
-    with transaction(factory) as s:
-        assert remove_guest(s, ani.id, media)
-        assert not remove_guest(s, 9999, media)
+    with unit_of_work(factory, media) as uow:
+        assert remove_guest(uow.session, uow.files, ani.id)
+        assert not remove_guest(uow.session, uow.files, 9999)
+        assert (media.root / photo).exists(), "the photo goes only after the commit"
     with factory() as s:
         assert enrolment_version(s) != version
         assert [g.name for g in list_guests(s)] == ["Budi"]
@@ -138,3 +140,16 @@ def test_settings_get_set_and_version(factory):
     with factory() as s:
         assert get_setting(s, "receiving") == "0"
         assert first != second and enrolment_version(s) == second
+
+
+def test_a_failed_removal_keeps_the_guest_and_the_photo(factory, media):
+    photo = media.save_jpeg(np.zeros((8, 8, 3), np.uint8), "faces")
+    with transaction(factory) as s:
+        ani = create_guest(s, name="Ani")
+        add_sample(s, ani, vec(1), photo)
+    with pytest.raises(RuntimeError), unit_of_work(factory, media) as uow:
+        assert remove_guest(uow.session, uow.files, ani.id)
+        raise RuntimeError("the commit never happens")
+    with factory() as s:
+        assert [g.name for g in list_guests(s)] == ["Ani"]
+    assert (media.root / photo).is_file()

@@ -1,7 +1,10 @@
+import errno
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from storage.media import MediaError, MediaStore
+from storage.media import MediaError, MediaStore, is_temporary
 
 
 def image():
@@ -65,3 +68,47 @@ def test_fixed_live_frame_is_overwritten_and_delete_is_quiet(media: MediaStore):
     media.delete(None)
     with pytest.raises(MediaError):
         media.resolve("live/gate.jpg")
+
+
+def test_copy_makes_a_new_file_with_the_same_bytes(media: MediaStore):
+    rel = media.save_jpeg(image(), "unknown")
+    copy = media.copy(rel, "faces")
+    assert copy.startswith("faces/") and copy != rel
+    assert media.resolve(copy).read_bytes() == media.resolve(rel).read_bytes()
+    with pytest.raises(MediaError):
+        media.copy("unknown/2026-01/gone.jpg", "faces")
+
+
+def test_a_write_that_fails_half_way_leaves_no_temporary_file(media: MediaStore, monkeypatch):
+    real_write = Path.write_bytes
+
+    def disk_full(self: Path, data: bytes) -> int:
+        real_write(self, data[:10])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        media.save_jpeg(image(), "arrivals")
+    with pytest.raises(OSError, match="No space"):
+        media.write_fixed("live/gate.jpg", image())
+    assert [p for p in media.root.rglob("*") if p.is_file()] == []
+
+
+def test_a_failed_rename_leaves_no_temporary_file(media: MediaStore, monkeypatch):
+    def read_only(self: Path, target: Path) -> Path:
+        raise PermissionError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(Path, "replace", read_only)
+    with pytest.raises(PermissionError):
+        media.save_jpeg(image(), "unknown")
+    assert [p for p in media.root.rglob("*") if p.is_file()] == []
+
+
+def test_files_lists_every_kind_and_temporary_files_are_recognised(media: MediaStore):
+    rel = media.save_jpeg(image(), "arrivals")
+    media.write_fixed("live/gate.jpg", image())
+    (media.root / "elsewhere").mkdir()
+    (media.root / "elsewhere" / "x.jpg").write_bytes(b"x")
+    assert [r for r, _p in media.files()] == [rel, "live/gate.jpg"]
+    assert is_temporary("arrivals/2026-01/.abc.jpg.0badc0de.tmp")
+    assert not is_temporary(rel)

@@ -3,29 +3,23 @@ import os
 from datetime import timedelta
 
 import numpy as np
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
 from core.config import PrivacyConfig
-from storage import visits
+from storage import unknowns
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import add_sample, create_guest, encode_vector
 from storage.media import MediaStore
 from storage.models import Arrival, AuditLog, Camera, FaceSample, UnknownFace, User
 from storage.retention import purge
 from storage.types import utcnow
+from storage.unit_of_work import unit_of_work
 from tamu.cli import cli
+from tests.support.storage import media_files
 
 PRIVACY = PrivacyConfig(snapshot_retention_days=30, unknown_retention_days=7)
 IMAGE = np.full((40, 40, 3), 90, dtype=np.uint8)
-
-
-@pytest.fixture
-def factory(db_url):
-    engine = make_engine(db_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def seed(factory, media):
@@ -124,7 +118,9 @@ def test_purge_applies_each_retention_period(factory, media):
         "arrival_snapshots": 2,
         "unknown_snapshots": 2,
         "unknown_encodings": 2,
+        "unknowns_dismissed": 1,
         "live_frames": 1,
+        "orphan_files": 0,
         "files_deleted": 4,
         "files": 4,
     }
@@ -147,6 +143,7 @@ def test_dry_run_changes_nothing(factory, media):
     assert report.dry_run is True
     assert report.arrival_snapshots == 2 and report.unknown_encodings == 2
     assert report.live_frames == 1 and report.files_deleted == 0
+    assert report.unknowns_dismissed == 1
     assert snapshot_state(factory) == before
     assert sorted(p for p in media.root.rglob("*") if p.is_file()) == files_before
     with factory() as s:
@@ -156,10 +153,15 @@ def test_dry_run_changes_nothing(factory, media):
 def test_enrolment_from_an_unknown_survives_the_purge(factory, media):
     """A registered stranger keeps the copied photo and encoding after the snapshot is purged."""
     ids = seed(factory, media)
-    with transaction(factory) as s:
-        guard = s.scalars(select(User)).one()
-        visits.resolve_unknown(
-            s, media, ids["new_unknown"], "register", guard, guest_fields={"name": "Dewi"}
+    with unit_of_work(factory, media) as uow:
+        guard = uow.session.scalars(select(User)).one()
+        unknowns.resolve_unknown(
+            uow.session,
+            uow.files,
+            ids["new_unknown"],
+            "register",
+            guard,
+            guest_fields={"name": "Dewi"},
         )
     purge(factory, media, PRIVACY, now=utcnow() + timedelta(days=60))
     with factory() as s:
@@ -189,3 +191,59 @@ def test_purge_command(write_config):
     with factory() as s:
         assert s.scalars(select(AuditLog.action)).all() == ["purge"]
     engine.dispose()
+
+
+def test_expired_pending_faces_leave_the_guards_queue(factory, media):
+    ids = seed(factory, media)
+    purge(factory, media, PRIVACY)
+    with factory() as s:
+        queue = unknowns.pending_queue(s, 50)
+        assert [u.id for u in queue] == [ids["new_unknown"]]
+        assert all(u.snapshot for u in queue)
+        old = s.get(UnknownFace, ids["old_unknown"])
+        assert (old.status, old.resolved_by) == ("dismissed", None)
+        assert old.resolved_at is not None
+        assert s.get(UnknownFace, ids["old_resolved"]).status == "identified"
+
+
+def age(media, rel, **delta):
+    """Set a stored file's modification time `delta` in the past."""
+    when = (utcnow() - timedelta(**delta)).timestamp()
+    os.utime(media.resolve(rel, must_exist=False), (when, when))
+
+
+def test_orphaned_files_go_after_their_period_and_referenced_ones_stay(factory, media):
+    ids = seed(factory, media)
+    orphans = {
+        "old_arrival": (media.save_jpeg(IMAGE, "arrivals"), {"days": 31}),
+        "young_arrival": (media.save_jpeg(IMAGE, "arrivals"), {"days": 29}),
+        "old_unknown": (media.save_jpeg(IMAGE, "unknown"), {"days": 8}),
+        "young_unknown": (media.save_jpeg(IMAGE, "unknown"), {"days": 6}),
+        "old_face": (media.save_jpeg(IMAGE, "faces"), {"days": 31}),
+    }
+    for rel, delta in orphans.values():
+        age(media, rel, **delta)
+    stale_tmp = "arrivals/2026-01/.x.jpg.0badc0de.tmp"
+    fresh_tmp = "unknown/2026-01/.y.jpg.0badc0de.tmp"
+    for rel in (stale_tmp, fresh_tmp):
+        path = media.resolve(rel, must_exist=False)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"\xff\xd8 half a jpeg")
+    age(media, stale_tmp, hours=2)
+    with factory() as s:
+        recent = s.get(Arrival, ids["recent_guest"]).snapshot
+    age(media, recent, days=300)  # an old file that a row still uses is no orphan
+    age(media, ids["copied"], days=300)
+
+    dry = purge(factory, media, PRIVACY, dry_run=True)
+    assert dry.orphan_files == 4
+    report = purge(factory, media, PRIVACY)
+
+    assert report.orphan_files == 4 and report.files_deleted == 4 + 4
+    left = set(media_files(media))
+    for name in ("old_arrival", "old_unknown", "old_face"):
+        assert orphans[name][0] not in left, name
+    for name in ("young_arrival", "young_unknown"):
+        assert orphans[name][0] in left, name
+    assert stale_tmp not in left and fresh_tmp in left
+    assert {recent, ids["copied"], ids["sample_photo"]} <= left

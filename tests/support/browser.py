@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS_ENV = "TAMU_TEST_ARTIFACTS"
 # Without the background-networking flags Chromium calls Google's hosts at start-up.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,3 +35,15 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where browser tests save screenshots: $TAMU_TEST_ARTIFACTS, else a temporary folder.
+
+    Never inside the source tree; the folder is printed in the test's failure report.
+    """
+    chosen = os.environ.get(ARTIFACTS_ENV)
+    folder = Path(chosen) if chosen else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -17,8 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import FACES_ENV, ROOT, find_faces_dir
 from tests.support.clips import KIT, OBAMA, Actor, ClipCache, Scene
+from tests.support.env import FACES_ENV, ROOT, find_faces_dir
 
 SERVER = Path(__file__).with_name("rtsp_server.py")
 GATE = Scene(

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from storage.db import transaction
 from storage.models import AuditLog
 from storage.users import disable_user
-from tests.web.conftest import PASSWORD, csrf_token, login
+from tests.support.web import PASSWORD, csrf_token, login
 from web import load_secret_key
 
 HOMES = {

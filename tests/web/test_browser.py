@@ -6,8 +6,6 @@ seeded). The full camera-to-browser flow is the end-to-end suite's job.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -15,10 +13,9 @@ from storage.db import transaction
 from storage.guests import encode_vector
 from storage.models import Arrival, Camera, UnknownFace
 from storage.types import utcnow
-from tests.web.conftest import PASSWORD
+from tests.support.web import PASSWORD
 
 pytestmark = pytest.mark.e2e
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 STEP_MS = 5000
 
 
@@ -60,7 +57,7 @@ def open_as(browser, base, username, problems):
     return page
 
 
-def test_guard_and_bupati_pages_work_live_in_a_browser(serve, chromium):
+def test_guard_and_bupati_pages_work_live_in_a_browser(serve, chromium, artifacts):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=STEP_MS)
@@ -99,9 +96,8 @@ def test_guard_and_bupati_pages_work_live_in_a_browser(serve, chromium):
     bupati.click("[data-testid=receiving-toggle]")
     expect(guard.locator("[data-testid=receiving-state]")).to_have_attribute("data-receiving", "0")
     assert len(frames) >= 2, frames  # the live frame keeps refreshing (about once a second)
-    ARTIFACTS.mkdir(exist_ok=True)
-    guard.screenshot(path=str(ARTIFACTS / "web-guard.png"), full_page=True)
-    bupati.screenshot(path=str(ARTIFACTS / "web-bupati.png"), full_page=True)
+    guard.screenshot(path=str(artifacts / "web-guard.png"), full_page=True)
+    bupati.screenshot(path=str(artifacts / "web-bupati.png"), full_page=True)
     bupati.click("[data-testid=lang-en]")
     expect(bupati.locator("h1").first).to_contain_text("Who is waiting now")
     assert problems == []

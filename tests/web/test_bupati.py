@@ -12,7 +12,7 @@ from storage.db import transaction
 from storage.models import Arrival, AuditLog, Decision, EscortTask, GuestBookEntry
 from storage.settings import get_setting
 from storage.types import utcnow
-from tests.web.conftest import add_arrival, add_guest, count, csrf_token, get_row, post_json
+from tests.support.web import add_arrival, add_guest, count, csrf_token, get_row, post_json
 from web.extensions import socketio
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

@@ -16,7 +16,7 @@ from storage.models import (
     GuestBookEntry,
     UnknownFace,
 )
-from tests.web.conftest import add_arrival, add_guest, count, get_row, guest_names, post_json
+from tests.support.web import add_arrival, add_guest, count, get_row, guest_names, post_json
 from web.extensions import socketio
 
 ALL_DAY = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.web.conftest import TRANSLATIONS, add_arrival, csrf_token, login
+from core.errors import LABELS, MESSAGES
+from tests.support.web import TRANSLATIONS, add_arrival, csrf_token, login
 from web.i18n import local_time
 
 WEB = Path(__file__).resolve().parents[2] / "web"
@@ -117,3 +118,22 @@ def test_no_asset_comes_from_another_host(env):
         assert client.get(asset).status_code == 200, asset
     vendored = (WEB / "static" / "vendor" / "socket.io.min.js").read_text(encoding="utf-8")
     assert vendored.startswith("/*!\n * Socket.IO v4.")
+
+
+def test_every_workflow_message_and_label_is_in_the_catalogue():
+    with (TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        known = {m.id: m.string for m in read_po(po, locale="en") if m.id}
+    wanted = set(MESSAGES.values()) | set(LABELS.values())
+    assert sorted(wanted - set(known)) == []
+    assert all(known[text] for text in wanted)
+
+
+def test_workflow_refusals_follow_the_language(env):
+    client = env.client("guard")
+    token = csrf_token(client, "/guard/")
+    headers = {"X-CSRFToken": token, "X-Requested-With": "fetch"}
+    refused = client.post("/guard/escorts/4242", data={"status": "left"}, headers=headers)
+    assert refused.get_json()["error"] == "Tugas antar #4242 tidak ditemukan."
+    switch_language(client, "en", "/guard/")
+    refused = client.post("/guard/escorts/4242", data={"status": "left"}, headers=headers)
+    assert refused.get_json()["error"] == "Escort task #4242 not found."

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from storage.db import transaction
 from storage.models import AuditLog, Camera
-from tests.web.conftest import jpeg
+from tests.support.web import jpeg
 
 SECRET = b"TOP-SECRET-NOT-A-SNAPSHOT"
 

@@ -7,8 +7,8 @@ from core.events import GuestBookChanged
 from storage.db import transaction
 from storage.models import Arrival, AuditLog, Camera, GuestBookEntry
 from storage.types import utcnow
-from tests.web.conftest import add_guest, csrf_token
-from tests.web.conftest import login as login_as
+from tests.support.web import add_guest, csrf_token
+from tests.support.web import login as login_as
 
 GOOD = {
     "arrival_id": "",
@@ -122,15 +122,20 @@ def test_recognised_arrival_is_prefilled_and_linked(web):
     ("change", "field", "message"),
     [
         ({"name": "   "}, "name", "Nama wajib diisi."),
-        ({"name": "x" * 121}, "name", "Nama maksimal 120 karakter."),
+        ({"name": "x" * 121}, "name", "Nama terlalu panjang (maksimal 120 karakter)."),
         ({"purpose": ""}, "purpose", "Keperluan wajib diisi."),
-        ({"purpose": "x" * 501}, "purpose", "Keperluan maksimal 500 karakter."),
-        ({"institution": "x" * 161}, "institution", "Instansi maksimal 160 karakter."),
+        ({"purpose": "x" * 501}, "purpose", "Keperluan terlalu panjang (maksimal 500 karakter)."),
+        (
+            {"institution": "x" * 161},
+            "institution",
+            "Instansi terlalu panjang (maksimal 160 karakter).",
+        ),
         ({"phone": "bukan nomor"}, "phone", "Nomor telepon tidak valid"),
-        ({"companions": "51"}, "companions", "Jumlah pengikut harus angka 0 sampai 50."),
-        ({"companions": "-1"}, "companions", "Jumlah pengikut harus angka 0 sampai 50."),
-        ({"companions": "dua"}, "companions", "Jumlah pengikut harus angka 0 sampai 50."),
-        ({"category": "vip"}, "category", "Pilih kategori tamu."),
+        ({"companions": "51"}, "companions", "Jumlah pengikut harus antara 0 dan 50."),
+        ({"companions": "-1"}, "companions", "Jumlah pengikut harus antara 0 dan 50."),
+        ({"companions": "dua"}, "companions", "Jumlah pengikut harus berupa angka bulat."),
+        ({"companions": "²"}, "companions", "Jumlah pengikut harus berupa angka bulat."),
+        ({"category": "vip"}, "category", "Kategori harus salah satu dari"),
     ],
 )
 def test_bad_input_is_explained_and_nothing_written(web, change, field, message):
@@ -150,6 +155,8 @@ def test_bad_input_is_explained_and_nothing_written(web, change, field, message)
     [
         ("999", 'data-testid="form-error">Kedatangan #999 tidak ditemukan.'),
         ("abc", 'data-testid="error-arrival_id">Kedatangan tidak valid.'),
+        ("²", 'data-testid="error-arrival_id">Kedatangan tidak valid.'),
+        ("9" * 20, 'data-testid="error-arrival_id">Kedatangan tidak valid.'),
     ],
 )
 def test_unknown_arrival_is_refused(web, arrival, message):
@@ -172,6 +179,21 @@ def test_json_check_in_reports_fields(web):
     )
     assert response.status_code == 400
     assert response.get_json()["fields"] == {"name": ["Nama wajib diisi."]}
+    several = client.post(
+        "/operator/checkin",
+        data={
+            **GOOD,
+            "name": "",
+            "companions": "99",
+            "csrf_token": csrf_token(client, "/operator/"),
+        },
+        headers={"X-Requested-With": "fetch"},
+    )
+    assert several.get_json()["fields"] == {
+        "name": ["Nama wajib diisi."],
+        "companions": ["Jumlah pengikut harus antara 0 dan 50."],
+    }
+    assert several.get_json()["error"] == "Periksa kembali isian formulir."
     ok = client.post(
         "/operator/checkin",
         data={**GOOD, "csrf_token": csrf_token(client, "/operator/")},
@@ -231,7 +253,13 @@ def test_english_labels(web):
     html = client.get("/operator/").get_data(as_text=True)
     assert "Save to the guest book" in html and "Purpose" in html
     assert "Simpan ke buku tamu" not in html
-    bad = post(client, "/operator/checkin", {**GOOD, "name": ""})
-    assert "Please check the form." in bad.get_data(as_text=True)
+    bad = post(client, "/operator/checkin", {**GOOD, "name": "", "companions": "51"})
+    html = bad.get_data(as_text=True)
+    assert "Please check the form." in html
+    assert 'data-testid="error-name">Name is required.' in html
+    assert 'data-testid="error-companions">Number of companions must be between 0 and 50.' in html
+    twice = post(client, "/operator/entries/4242/checkout", {})
+    assert twice.status_code == 302
+    assert "Guest book entry #4242 not found." in client.get("/operator/").get_data(as_text=True)
     with web["sessions"]() as s:
         assert s.scalar(select(func.count()).select_from(GuestBookEntry)) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storage.models import Arrival, EscortTask, Guest, UnknownFace
-from tests.web.conftest import add_arrival, count, get_row, post_json
+from tests.support.web import add_arrival, count, get_row, post_json
 from web.extensions import socketio
 
 pytestmark = pytest.mark.postgres

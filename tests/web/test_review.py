@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from storage import visits
+from storage import decisions, guestbook, unknowns
 from storage.db import transaction
 from storage.guests import create_guest, encode_vector
 from storage.models import Arrival, AuditLog, Camera, UnknownFace, User
 from storage.types import utcnow
-from tests.web.conftest import login as login_as
+from storage.unit_of_work import unit_of_work
+from tests.support.web import login as login_as
 
 # 23:30 and 00:30 in Jakarta (UTC+7) on either side of midnight of 24-25 November 2026.
 LATE_24 = datetime(2026, 11, 24, 16, 30, tzinfo=UTC)
@@ -63,9 +64,9 @@ def seed(sessions, media):
         ids["unknown"] = unknown.id
     users = _users(sessions)
     with transaction(sessions) as s:
-        decision = visits.decide(s, ids["hadi"], "receive", users["adjutant1"](s))
-        task = visits.escort_for_decision(s, decision.id)
-        visits.check_in(
+        decision, _events = decisions.decide(s, ids["hadi"], "receive", users["adjutant1"](s))
+        task = decisions.escort_for_decision(s, decision.id)
+        guestbook.check_in(
             s,
             users["operator1"](s),
             arrival_id=ids["hadi"],
@@ -74,16 +75,16 @@ def seed(sessions, media):
             purpose="Silaturahmi",
         )
     with transaction(sessions) as s:
-        visits.update_escort(s, task.id, "escorted", users["guard1"](s))
+        decisions.update_escort(s, task.id, "escorted", users["guard1"](s))
     with transaction(sessions) as s:
-        visits.update_escort(s, task.id, "left", users["guard1"](s))
-    with transaction(sessions) as s:
-        visits.resolve_unknown(
-            s, media, ids["unknown"], "register", users["guard1"](s),
+        decisions.update_escort(s, task.id, "left", users["guard1"](s))
+    with unit_of_work(sessions, media) as uow:
+        unknowns.resolve_unknown(
+            uow.session, uow.files, ids["unknown"], "register", users["guard1"](uow.session),
             guest_fields={"name": "Dewi"}, purpose="Koordinasi",
         )  # fmt: skip
     with transaction(sessions) as s:
-        visits.decide(s, ids["stranger"], "decline", users["bupati1"](s), note="Sedang rapat")
+        decisions.decide(s, ids["stranger"], "decline", users["bupati1"](s), note="Sedang rapat")
     return ids
 
 

@@ -27,7 +27,7 @@ from core.events import (
 from storage.db import transaction
 from storage.models import ROLES
 from storage.users import disable_user
-from tests.web.conftest import add_arrival, csrf_token, jpeg
+from tests.support.web import add_arrival, csrf_token, jpeg
 from web import security_policy as policy
 from web.auth import check_declared_roles, roles_required
 from web.extensions import socketio

@@ -7,9 +7,9 @@ import re
 import pytest
 import simple_websocket
 
+from tests.support.serving import START_S, SocketIOClient, login_cookie
 from tests.support.waiting import wait_until
-from tests.web.conftest import PASSWORD
-from tests.web.serving import START_S, SocketIOClient, login_cookie
+from tests.support.web import PASSWORD
 
 
 def test_tamu_web_serves_refuses_anonymous_sockets_and_stops_on_sigterm(serve):

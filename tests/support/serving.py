@@ -17,7 +17,8 @@ from pathlib import Path
 
 import simple_websocket
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.env import ROOT
+
 START_S = 60.0  # `tamu run` spawns a worker that imports dlib: generous on 2 shared cores
 STOP_S = 30.0
 

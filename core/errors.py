@@ -1,0 +1,169 @@
+"""Refused workflow steps as codes with parameters, and the one table of their messages.
+
+`WorkflowError(code, **params)` is raised by `core.workflow` and `storage`; `str(error)` is the
+Bahasa Indonesia text (for logs and the CLI). The web shows it in the user's language through
+`web.messages`, which translates the same `MESSAGES` and `LABELS` entries (the Indonesian
+source strings are the msgids of `web/translations`). A parameter that is a `Field` or a
+`Record` is shown by its label, translated too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+
+TranslateFn = Callable[[str], str]
+
+
+def N_(text: str) -> str:
+    """Mark `text` for translation without translating it (babel.cfg extracts `N_`)."""
+    return text
+
+
+class Field(StrEnum):
+    """An input field a message can name."""
+
+    NAME = "name"
+    CATEGORY = "category"
+    INSTITUTION = "institution"
+    PURPOSE = "purpose"
+    PHONE = "phone"
+    COMPANIONS = "companions"
+    NOTE = "note"
+    DELEGATE_TO = "delegate_to"
+    RESCHEDULE_AT = "reschedule_at"
+
+
+class Record(StrEnum):
+    """A kind of stored record a message can name."""
+
+    ARRIVAL = "arrival"
+    UNKNOWN_FACE = "unknown_face"
+    ESCORT_TASK = "escort_task"
+    GUESTBOOK_ENTRY = "guestbook_entry"
+    GUEST = "guest"
+
+
+class ErrorCode(StrEnum):
+    """Why a workflow step was refused."""
+
+    NOT_TEXT = "not_text"
+    REQUIRED = "required"
+    TOO_LONG = "too_long"
+    BAD_PHONE = "bad_phone"
+    BAD_CATEGORY = "bad_category"
+    NOT_A_NUMBER = "not_a_number"
+    OUT_OF_RANGE = "out_of_range"
+    INVALID_FIELDS = "invalid_fields"
+    NOT_A_DECIDER = "not_a_decider"
+    UNKNOWN_DECISION = "unknown_decision"
+    NAIVE_TIME = "naive_time"
+    NOT_IN_FUTURE = "not_in_future"
+    ALREADY_DECIDED = "already_decided"
+    UNKNOWN_ESCORT_STATUS = "unknown_escort_status"
+    ESCORT_MOVE = "escort_move"
+    UNKNOWN_ACTION = "unknown_action"
+    ALREADY_RESOLVED = "already_resolved"
+    BAD_ID = "bad_id"
+    NOT_FOUND = "not_found"
+    CHOOSE_GUEST = "choose_guest"
+    IS_STAFF = "is_staff"
+    NO_ENCODING = "no_encoding"
+    BAD_GUEST = "bad_guest"
+    ARRIVAL_DISMISSED = "arrival_dismissed"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    ALREADY_CHECKED_OUT = "already_checked_out"
+
+
+# code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
+MESSAGES: dict[ErrorCode, str] = {
+    ErrorCode.NOT_TEXT: N_("%(field)s harus berupa teks."),
+    ErrorCode.REQUIRED: N_("%(field)s wajib diisi."),
+    ErrorCode.TOO_LONG: N_("%(field)s terlalu panjang (maksimal %(max)s karakter)."),
+    ErrorCode.BAD_PHONE: N_("Nomor telepon tidak valid (contoh: 0812 3456 7890 atau +62 812 ...)."),
+    ErrorCode.BAD_CATEGORY: N_("Kategori harus salah satu dari: pemerintah, swasta, masyarakat."),
+    ErrorCode.NOT_A_NUMBER: N_("%(field)s harus berupa angka bulat."),
+    ErrorCode.OUT_OF_RANGE: N_("%(field)s harus antara %(min)s dan %(max)s."),
+    ErrorCode.INVALID_FIELDS: N_("Periksa kembali isian formulir."),
+    ErrorCode.NOT_A_DECIDER: N_("Hanya Bupati atau ajudan yang dapat memutuskan kunjungan."),
+    ErrorCode.UNKNOWN_DECISION: N_("Keputusan tidak dikenal: %(kind)s."),
+    ErrorCode.NAIVE_TIME: N_("Waktu penjadwalan ulang harus menyertakan zona waktu."),
+    ErrorCode.NOT_IN_FUTURE: N_("Waktu penjadwalan ulang harus di masa depan."),
+    ErrorCode.ALREADY_DECIDED: N_(
+        "Kunjungan ini sudah diputuskan atau selesai (status: %(status)s)."
+    ),
+    ErrorCode.UNKNOWN_ESCORT_STATUS: N_("Status pengantaran tidak dikenal: %(status)s."),
+    ErrorCode.ESCORT_MOVE: N_("Tugas pengantaran tidak dapat diubah dari %(current)s ke %(new)s."),
+    ErrorCode.UNKNOWN_ACTION: N_("Tindakan tidak dikenal: %(action)s."),
+    ErrorCode.ALREADY_RESOLVED: N_("Wajah ini sudah ditangani (status: %(status)s)."),
+    ErrorCode.BAD_ID: N_("%(record)s tidak ditemukan (id tidak valid: %(id)s)."),
+    ErrorCode.NOT_FOUND: N_("%(record)s #%(id)s tidak ditemukan."),
+    ErrorCode.CHOOSE_GUEST: N_("Pilih tamu yang dimaksud."),
+    ErrorCode.IS_STAFF: N_("Orang ini terdaftar sebagai staf/keluarga, bukan tamu."),
+    ErrorCode.NO_ENCODING: N_("Wajah ini tidak memiliki data pengenal; pilih 'abaikan'."),
+    ErrorCode.BAD_GUEST: N_("Data tamu tidak dapat disimpan: %(reason)s."),
+    ErrorCode.ARRIVAL_DISMISSED: N_("Kedatangan #%(id)s sudah diabaikan (bukan tamu)."),
+    ErrorCode.ALREADY_CHECKED_IN: N_(
+        "Kedatangan #%(id)s sudah tercatat di buku tamu (entri #%(entry)s)."
+    ),
+    ErrorCode.ALREADY_CHECKED_OUT: N_("Entri buku tamu #%(id)s sudah check-out."),
+}
+
+# How a Field or Record parameter is named inside a message (Indonesian source strings).
+LABELS: dict[StrEnum, str] = {
+    Field.NAME: N_("Nama"),
+    Field.CATEGORY: N_("Kategori"),
+    Field.INSTITUTION: N_("Instansi"),
+    Field.PURPOSE: N_("Keperluan"),
+    Field.PHONE: N_("Nomor telepon"),
+    Field.COMPANIONS: N_("Jumlah pengikut"),
+    Field.NOTE: N_("Catatan"),
+    Field.DELEGATE_TO: N_("Pejabat yang ditunjuk"),
+    Field.RESCHEDULE_AT: N_("Tanggal dan jam penjadwalan ulang"),
+    Record.ARRIVAL: N_("Kedatangan"),
+    Record.UNKNOWN_FACE: N_("Data wajah"),
+    Record.ESCORT_TASK: N_("Tugas antar"),
+    Record.GUESTBOOK_ENTRY: N_("Entri buku tamu"),
+    Record.GUEST: N_("Tamu"),
+}
+
+
+def render(
+    code: ErrorCode, params: Mapping[str, object], translate: TranslateFn | None = None
+) -> str:
+    """The message of `code` with `params`; every text goes through `translate` when given."""
+    tr = translate or _identity
+    shown = {
+        key: tr(LABELS[value]) if isinstance(value, Field | Record) else value
+        for key, value in params.items()
+    }
+    return tr(MESSAGES[code]) % shown
+
+
+class WorkflowError(ValueError):
+    """A refused workflow step: a code and its parameters; `str()` is the Indonesian text."""
+
+    def __init__(self, code: ErrorCode, **params: object) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(self.text())
+
+    def text(self, translate: TranslateFn | None = None) -> str:
+        """The message, each text passed through `translate` (the web's gettext)."""
+        return render(self.code, self.params, translate)
+
+
+class InvalidFields(WorkflowError):
+    """Several fields refused at once; `problems` holds each field's first problem."""
+
+    def __init__(self, problems: Mapping[Field, WorkflowError]) -> None:
+        self.problems = dict(problems)
+        super().__init__(ErrorCode.INVALID_FIELDS)
+
+    def text(self, translate: TranslateFn | None = None) -> str:
+        """Every field's problem, one after the other."""
+        return " ".join(problem.text(translate) for problem in self.problems.values())
+
+
+def _identity(text: str) -> str:
+    return text

@@ -1,0 +1,137 @@
+"""The house's vocabulary, defined once: statuses, roles, categories, actions and event names.
+
+Each is a `StrEnum`, so a member *is* its stored string: models keep storing the same values,
+JSON and Socket.IO see plain strings, and `"waiting" == ArrivalStatus.WAITING`. Add a value here
+(and its label in `web.i18n`); never spell it as a bare string elsewhere.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A dashboard account's role."""
+
+    BUPATI = "bupati"
+    ADJUTANT = "adjutant"
+    GUARD = "guard"
+    OPERATOR = "operator"
+    SECURITY = "security"
+    ADMIN = "admin"
+
+
+class GuestCategory(StrEnum):
+    """What kind of guest: government, private sector or the public."""
+
+    PEMERINTAH = "pemerintah"
+    SWASTA = "swasta"
+    MASYARAKAT = "masyarakat"
+
+
+class ArrivalStatus(StrEnum):
+    """Where a visit stands; only WAITING is open for a decision."""
+
+    WAITING = "waiting"
+    RECEIVED = "received"
+    RESCHEDULED = "rescheduled"
+    DECLINED = "declined"
+    DELEGATED = "delegated"
+    LEFT = "left"
+    DISMISSED = "dismissed"
+
+
+class DecisionKind(StrEnum):
+    """What the Bupati (or the adjutant on his behalf) decided on a waiting guest."""
+
+    RECEIVE = "receive"
+    WAIT = "wait"
+    RESCHEDULE = "reschedule"
+    DECLINE = "decline"
+    DELEGATE = "delegate"
+
+
+class EscortStatus(StrEnum):
+    """An escort task: pending → escorted → left."""
+
+    PENDING = "pending"
+    ESCORTED = "escorted"
+    LEFT = "left"
+
+
+class UnknownAction(StrEnum):
+    """The guard's answer to a stranger's face."""
+
+    IDENTIFY = "identify"
+    REGISTER = "register"
+    NOT_GUEST = "not_guest"
+    DISMISS = "dismiss"
+
+
+class UnknownStatus(StrEnum):
+    """An unknown face: pending until the guard (or the retention purge) settles it."""
+
+    PENDING = "pending"
+    IDENTIFIED = "identified"
+    REGISTERED = "registered"
+    NOT_GUEST = "not_guest"
+    DISMISSED = "dismissed"
+
+
+class CameraStatus(StrEnum):
+    """A camera's connection as the capture worker last reported it."""
+
+    ONLINE = "online"
+    OFFLINE = "offline"
+    RECONNECTING = "reconnecting"
+
+
+class GuestBookAction(StrEnum):
+    """What happened to a guest-book entry."""
+
+    CHECKIN = "checkin"
+    CHECKOUT = "checkout"
+
+
+class AuditAction(StrEnum):
+    """The actions the audit log records."""
+
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    VIEW_LIVE = "view_live"
+    VIEW_SNAPSHOT = "view_snapshot"
+    VIEW_ARRIVAL = "view_arrival"
+    DECIDE = "decide"
+    RESOLVE_UNKNOWN = "resolve_unknown"
+    ESCORT = "escort"
+    CHECKIN = "checkin"
+    CHECKOUT = "checkout"
+    EXPORT_CSV = "export_csv"
+    SET_RECEIVING = "set_receiving"
+    USER_ADD = "user_add"
+    USER_DISABLE = "user_disable"
+    GUEST_ADD = "guest_add"
+    GUEST_REMOVE = "guest_remove"
+    PURGE = "purge"
+
+
+class EventName(StrEnum):
+    """Socket.IO event names (`Event.name` of each event type in `core.events`)."""
+
+    GUEST_ARRIVED = "guest_arrived"
+    ARRIVAL_UPDATED = "arrival_updated"
+    UNKNOWN_FACE_SEEN = "unknown_face_seen"
+    CAMERA_STATUS = "camera_status"
+    UNKNOWN_RESOLVED = "unknown_resolved"
+    DECISION_MADE = "decision_made"
+    ESCORT_CHANGED = "escort_changed"
+    RECEIVING_CHANGED = "receiving_changed"
+    GUESTBOOK_CHANGED = "guestbook_changed"
+    ARRIVAL_REIDENTIFIED = "arrival_reidentified"
+    WATCHLIST_SIGHTED = "watchlist_sighted"
+
+
+def values(vocab: type[StrEnum]) -> tuple[str, ...]:
+    """The stored strings of a vocabulary, in definition order."""
+    return tuple(member.value for member in vocab)
