@@ -22,10 +22,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from core.events import EVENT_TYPES
 from core.policy import ROLES
-from pydantic_core import ErrorDetails
 
 DEFAULT_CONFIG = "config.yaml"
 ENV_CONFIG = "TAMU_CONFIG"

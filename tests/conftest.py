@@ -17,11 +17,11 @@ from storage.media import MediaStore
 # Helpers live in tests/support; these names stay importable from here for older imports.
 from tests.support.env import (  # noqa: F401
     FACES_ENV,
-    SPEECH,
-    VIDEO_ENV,
     PG_ADMIN_URL,
     REDIS_URL,
     ROOT,
+    SPEECH,
+    VIDEO_ENV,
     find_faces_dir,
     find_video_dir,
     port_open,

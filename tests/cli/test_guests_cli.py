@@ -95,11 +95,11 @@ def test_a_failure_after_the_photos_are_written_leaves_no_photo(tamu, faces_dir,
     real_add_sample = storage.guests.add_sample
     calls = []
 
-    def add_sample_then_fail(session, guest, encoding, photo_path):
+    def add_sample_then_fail(session, guest, encoding, photo_path, *info):
         calls.append(photo_path)
         if len(calls) == 2:
             raise OSError("disk vanished between the photos and the commit")
-        return real_add_sample(session, guest, encoding, photo_path)
+        return real_add_sample(session, guest, encoding, photo_path, *info)
 
     monkeypatch.setattr(storage.guests, "add_sample", add_sample_then_fail)
     result = tamu(

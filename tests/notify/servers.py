@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.conftest import port_open
 from tests.support.waiting import wait_until
-from tests.web.serving import free_port
+from tests.support.serving import free_port
 
 MOSQUITTO = shutil.which("mosquitto") or (
     "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None

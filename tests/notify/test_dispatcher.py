@@ -244,7 +244,7 @@ def test_mqtt_publishes_leave_no_log_row(setup, mosquitto):
 
 
 def test_mqtt_leaves_a_log_row_when_it_fails_for_good(setup):
-    from tests.web.serving import free_port
+    from tests.support.serving import free_port
 
     _config, sessions, media, dispatcher = setup(
         mqtt={"url": f"mqtt://127.0.0.1:{free_port()}"}, people=[]

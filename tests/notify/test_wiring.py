@@ -110,7 +110,7 @@ def test_tamu_worker_and_tamu_web_notify_the_worker_events_and_one_reminder(
     write_config, http_server, mosquitto, tmp_path
 ):
     from tests.notify.test_mqtt import Subscriber
-    from tests.web.serving import START_S, Served, answers, free_port
+    from tests.support.serving import START_S, Served, answers, free_port
 
     port = free_port()
     cameras = [{"name": "gate", "role": "gate", "url": "rtsp://127.0.0.1:9/nothing-here"}]
@@ -152,7 +152,7 @@ def test_tamu_run_notifies_the_camera_processes_events_and_the_reminder(
     write_config, http_server, mosquitto
 ):
     from tests.notify.test_mqtt import Subscriber
-    from tests.web.serving import START_S, Served, answers, free_port
+    from tests.support.serving import START_S, Served, answers, free_port
 
     port = free_port()
     cameras = [{"name": "gate", "role": "gate", "url": "rtsp://127.0.0.1:9/nothing-here"}]

@@ -13,6 +13,7 @@ import pytest
 
 from core.events import (
     EVENT_TYPES,
+    ArrivalReidentified,
     ArrivalUpdated,
     CameraStatusChanged,
     DecisionMade,
@@ -79,6 +80,7 @@ EXPECTED_EVENT_ROLES = {
     "receiving_changed": EVERYONE,
     "guestbook_changed": EVERYONE,
     "watchlist_sighted": {"guard", "security", "admin"},
+    "arrival_reidentified": {"bupati", "adjutant", "guard", "operator", "security", "admin"},
 }
 EXPECTED_CLIENT_EVENTS = {
     "camera_states": {"bupati", "adjutant", "guard", "security", "admin"},
@@ -97,6 +99,7 @@ SAMPLE_EVENTS = [
     ReceivingChanged(False, "bupati1"),
     GuestBookChanged(9, 1, "checkin"),
     WatchlistSighted(3, "Orang X", "high", "gate", NOW, None),
+    ArrivalReidentified(1, "gate", 2, "Budi", None, 4, "evidence", NOW),
 ]
 
 
