@@ -8,6 +8,7 @@ back-off. The same thread runs the periodic check of guests waiting without a de
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import itertools
 import logging
@@ -119,7 +120,7 @@ class Dispatcher:
             except queue.Empty:
                 continue
             if isinstance(item, Event):
-                self._guarded(lambda event=item: self.handle_event(event))
+                self._guarded(functools.partial(self.handle_event, item))
 
     def handle_event(self, event: Event) -> None:
         """Send the event to the streams (MQTT, webhooks) and the people its rules name."""

@@ -1,9 +1,9 @@
-"""The worker's unit of work for arrivals: snapshot files, one commit, then the events.
+"""The worker's recorder: each sighting is one unit of work (snapshot file, rows, events).
 
 A snapshot that cannot be written (read-only or full disk) never costs the arrival: the row is
-stored without it and the fault is kept for the camera's health. Files written for a transaction
-that rolls back are removed; files a change replaced are deleted only after the commit, and only
-when no row refers to them any more.
+stored without it and the fault is kept for the camera's health. `storage.unit_of_work` removes
+files written for a transaction that rolls back, deletes replaced files only after the commit
+and only when no row refers to them any more, and publishes the events after the commit.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.sinks import EventSink
@@ -27,10 +26,9 @@ from storage.arrivals import (
     record_guest,
     record_stranger,
 )
-from storage.db import transaction
 from storage.media import MediaStore
-from storage.models import Arrival, FaceSample, UnknownFace
 from storage.reidentify import Change, promote_unknown, reopen_arrival
+from storage.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 FAULT_LOG_INTERVAL_S = 60.0
@@ -45,16 +43,6 @@ class MediaFault:
     error: str
     at: float
     count: int = 1
-
-
-def referenced(session: Session, path: str) -> bool:
-    """Does any row still point at this media file?"""
-    checks = (
-        select(Arrival.id).where(Arrival.snapshot == path),
-        select(UnknownFace.id).where(UnknownFace.snapshot == path),
-        select(FaceSample.id).where(FaceSample.photo == path),
-    )
-    return any(session.scalar(q.limit(1)) is not None for q in checks)
 
 
 class ArrivalRecorder:
@@ -136,41 +124,24 @@ class ArrivalRecorder:
         )  # fmt: skip
 
     def _store(self, write: Write, snapshot: np.ndarray | None) -> Recorded | None:
-        written: list[str] = []
+        with unit_of_work(self.sessions, self.media, self.sink) as uow:
 
-        def save(kind: str) -> str | None:
-            assert snapshot is not None
-            try:
-                written.append(self.media.save_jpeg(snapshot, kind))
-            except OSError as exc:
-                self._media_failed(exc)
-                return None
-            self.fault = None
-            return written[-1]
+            def save(kind: str) -> str | None:
+                assert snapshot is not None
+                try:
+                    path: str = uow.files.save_jpeg(snapshot, kind)
+                except OSError as exc:
+                    self._media_failed(exc)
+                    return None
+                self.fault = None
+                return path
 
-        try:
-            with transaction(self.sessions) as session:
-                recorded = write(session, save if snapshot is not None else None)
-                events = events_for(recorded) if recorded is not None else []
-        except Exception:
-            for rel in written:
-                self.media.delete(rel)
-            raise
-        if recorded is not None:
-            self._drop_stale(recorded)
-        for event in events:
-            self.sink.publish(event)
+            recorded = write(uow.session, save if snapshot is not None else None)
+            if recorded is not None:
+                for stale in [recorded.old_snapshot, *recorded.stale_files]:
+                    uow.files.delete(stale)
+                uow.publish(events_for(recorded))
         return recorded
-
-    def _drop_stale(self, recorded: Recorded) -> None:
-        """Delete replaced files that no row refers to any more (after the commit)."""
-        stale = [p for p in [recorded.old_snapshot, *recorded.stale_files] if p]
-        if not stale:
-            return
-        with self.sessions() as session:
-            for path in dict.fromkeys(stale):
-                if not referenced(session, path):
-                    self.media.delete(path)
 
     def _media_failed(self, exc: OSError) -> None:
         """Keep the fault for the camera's health; log it at most once a minute."""

@@ -17,7 +17,7 @@ from enum import StrEnum
 import numpy as np
 
 from core.config import RecognitionConfig
-from vision.matcher import FaceMatcher, Match
+from vision.matcher import NOBODY, FaceMatcher, Match
 from vision.quality import SampleQuality
 
 
@@ -112,7 +112,8 @@ def weighted_distances(matcher: FaceMatcher, samples: list[Sample]) -> np.ndarra
     """The quality-weighted mean distance of the samples to each identity of the matcher."""
     rows = matcher.identity_distances(np.stack([s.encoding for s in samples]))
     weights = np.array([s.quality.score for s in samples], dtype=np.float64)
-    return (weights[:, None] * rows).sum(axis=0) / max(float(weights.sum()), 1e-9)
+    mean: np.ndarray = (weights[:, None] * rows).sum(axis=0) / max(float(weights.sum()), 1e-9)
+    return mean
 
 
 def evaluate(
@@ -124,24 +125,22 @@ def evaluate(
     if not good:
         return Verdict(State.STRANGER, reason=Reason.UNIDENTIFIED) if late else UNDECIDED
     evidence = evidence_of(samples, rule)
-    match = (
-        matcher.decide(weighted_distances(matcher, evidence))
-        if len(matcher)
-        else Match(None, None, None)
-    )
-    common = dict(
-        distance=match.distance,
-        second_distance=match.second_distance,
-        best_guest_id=match.best_guest_id,
-        good=len(good),
-    )
+    match = matcher.decide(weighted_distances(matcher, evidence)) if len(matcher) else NOBODY
     if match.guest_id is not None and len(good) >= rule.min_good:
-        return Verdict(State.GUEST, match.guest_id, reason=Reason.EVIDENCE, **common)
+        return _verdict(State.GUEST, match, len(good), Reason.EVIDENCE, match.guest_id)
     if len(good) >= rule.min_good and _far(match, rule):
-        return Verdict(State.STRANGER, reason=Reason.FAR, **common)
+        return _verdict(State.STRANGER, match, len(good), Reason.FAR)
     if late:
-        return Verdict(State.STRANGER, reason=Reason.NOT_NAMED, **common)
-    return Verdict(State.UNDECIDED, **common)
+        return _verdict(State.STRANGER, match, len(good), Reason.NOT_NAMED)
+    return _verdict(State.UNDECIDED, match, len(good), Reason.PENDING)
+
+
+def _verdict(
+    state: State, match: Match, good: int, reason: Reason, guest_id: int | None = None
+) -> Verdict:
+    return Verdict(
+        state, guest_id, match.distance, match.second_distance, match.best_guest_id, good, reason
+    )
 
 
 def _far(match: Match, rule: IdentityRule) -> bool:
@@ -175,7 +174,8 @@ def centroid(samples: list[Sample], rule: IdentityRule) -> np.ndarray | None:
         return None
     weights = np.array([s.quality.score for s in good], dtype=np.float32)
     stacked = np.stack([s.encoding for s in good])
-    return (weights[:, None] * stacked).sum(axis=0) / weights.sum()
+    mean: np.ndarray = (weights[:, None] * stacked).sum(axis=0) / weights.sum()
+    return mean
 
 
 def splits(samples: list[Sample], new: Sample, recorded: Verdict, rule: IdentityRule) -> bool:

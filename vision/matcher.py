@@ -46,7 +46,8 @@ def _pairwise(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Euclidean distances between the rows of `a` and of `b` (float32, one expression)."""
     sq = np.einsum("ij,ij->i", a, a)[:, None] - 2.0 * (a @ b.T)
     sq += np.einsum("ij,ij->i", b, b)[None, :]
-    return np.sqrt(np.maximum(sq, 0.0))
+    distances: np.ndarray = np.sqrt(np.maximum(sq, 0.0))
+    return distances
 
 
 class FaceMatcher:
@@ -88,7 +89,8 @@ class FaceMatcher:
         queries = np.atleast_2d(np.asarray(encodings, dtype=np.float32))
         sq = self._sq_norms[None, :] - 2.0 * (queries @ self._encodings.T)
         sq += np.einsum("ij,ij->i", queries, queries)[:, None]
-        return np.sqrt(np.maximum(sq, 0.0))
+        distances: np.ndarray = np.sqrt(np.maximum(sq, 0.0))
+        return distances
 
     def identity_distances(self, encodings: np.ndarray) -> np.ndarray:
         """Each query's best distance to each identity (Q, C); columns follow `columns`."""

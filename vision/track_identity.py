@@ -85,7 +85,7 @@ class TrackIdentity:
                 break
             poor += 1
         if poor:
-            return min(cfg.sample_interval_s * 2**poor, POOR_BACKOFF_MAX_S)
+            return min(cfg.sample_interval_s * float(2**poor), POOR_BACKOFF_MAX_S)
         if not self.verdict.decided or len(good_samples(self.samples, rule)) < rule.min_good:
             return cfg.sample_interval_s
         gaps = cfg.resample_intervals_s

@@ -169,7 +169,9 @@ def _run_threads(
 class _CameraProcess:
     """One camera's child process, restarted with backoff if it dies."""
 
-    def __init__(self, ctx: Any, config: Config, camera: CameraConfig, args: tuple) -> None:
+    def __init__(
+        self, ctx: Any, config: Config, camera: CameraConfig, args: tuple[Any, ...]
+    ) -> None:
         self.ctx, self.config, self.camera, self.args = ctx, config, camera, args
         self.proc: Any = None
         self.backoff = RESTART_BACKOFF_S[0]

@@ -39,6 +39,7 @@ class EmailChannel:
         cfg = self._config
         try:
             mail = self.compose(message)
+            smtp: smtplib.SMTP
             if cfg.security == "ssl":
                 context = ssl.create_default_context()
                 smtp = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=self._timeout, context=context)

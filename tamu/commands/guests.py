@@ -74,6 +74,8 @@ def _enrol(ctx: AppContext, faces: list, **fields) -> int:
 
 def _similar(ctx: AppContext, faces: list) -> list[dict]:
     """Already enrolled guests these photos look like (named by the rule, or within tolerance)."""
+    import numpy as np
+
     from storage.guests import load_gallery
     from vision.matcher import FaceMatcher
 
@@ -82,7 +84,8 @@ def _similar(ctx: AppContext, faces: list) -> list[dict]:
     rec = ctx.config.recognition
     matcher = FaceMatcher(gallery, rec.tolerance, rec.margin)
     found: dict[int, float] = {}
-    for match in matcher.match_many([f.encoding for f in faces]) if len(matcher) else []:
+    encodings = np.stack([f.encoding for f in faces])
+    for match in matcher.match_many(encodings) if len(matcher) else []:
         guest = match.guest_id or match.best_guest_id
         if guest is not None and match.distance is not None and match.distance <= rec.tolerance:
             found[guest] = min(match.distance, found.get(guest, 9.0))

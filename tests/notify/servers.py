@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import port_open
-from tests.support.waiting import wait_until
 from tests.support.serving import free_port
+from tests.support.waiting import wait_until
 
 MOSQUITTO = shutil.which("mosquitto") or (
     "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None

@@ -9,8 +9,8 @@ from notify.dispatcher import Dispatcher
 from notify.plan import Channels
 from storage.db import make_engine, make_session_factory, upgrade
 from storage.media import MediaStore
-from tests.support.cli import Tamu
 from tests.notify.conftest import CAMERAS, notifications
+from tests.support.cli import Tamu
 from tests.support.waiting import wait_until
 
 
