@@ -194,6 +194,12 @@ class PrivacyConfig(_Model):
 
     snapshot_retention_days: int = Field(30, ge=1, le=3650)
     unknown_retention_days: int = Field(7, ge=1, le=3650)
+    camera_sample_retention_days: int = Field(
+        180,
+        ge=1,
+        le=3650,
+        description="confirmed-footage encodings in the gallery and impostor samples",
+    )
 
 
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")

@@ -1,8 +1,10 @@
 """UU 27/2022 retention: delete face snapshots and encodings once they are no longer needed.
 
-Arrival snapshots go after `privacy.snapshot_retention_days`; strangers' faces (unknown faces'
-encodings and snapshots, pending or resolved, and the snapshots of arrivals never linked to a
-guest) after `privacy.unknown_retention_days`; live camera frames when stale. A pending unknown
+Arrival snapshots and the face samples kept with a guest's visit go after
+`privacy.snapshot_retention_days`; strangers' faces (unknown faces' encodings and snapshots,
+pending or resolved, the snapshots and samples of arrivals never linked to a guest) after
+`privacy.unknown_retention_days`; encodings learnt from confirmed footage and impostor samples
+after `privacy.camera_sample_retention_days`; live camera frames when stale. A pending unknown
 face whose snapshot and encoding go is dismissed, so the guard's queue never shows an empty
 face. Enrolled guests' face samples and their photos are never touched: a file any row still
 references stays (`storage.unit_of_work`). Files no row references (left by a crash between
@@ -18,14 +20,23 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import PrivacyConfig
 from core.vocab import AuditAction, UnknownStatus
 from storage import audit
 from storage.media import MediaStore, is_temporary
-from storage.models import Arrival, Camera, UnknownFace, User
+from storage.models import (
+    Arrival,
+    ArrivalSample,
+    Camera,
+    FaceSample,
+    ImpostorSample,
+    UnknownFace,
+    User,
+)
+from storage.settings import bump_enrolment_version
 from storage.types import utcnow
 from storage.unit_of_work import all_referenced, referenced, unit_of_work
 
@@ -43,6 +54,9 @@ class PurgeReport:
     unknown_snapshots: int = 0
     unknown_encodings: int = 0
     unknowns_dismissed: int = 0
+    track_samples: int = 0
+    camera_samples: int = 0
+    impostor_samples: int = 0
     live_frames: int = 0
     orphan_files: int = 0
     files_deleted: int = 0
@@ -71,8 +85,14 @@ def clear_expired(
     """
     now = now or utcnow()
     report = PurgeReport()
-    _clear_arrivals(session, report, now - timedelta(days=privacy.snapshot_retention_days))
-    _clear_unknowns(session, report, now - timedelta(days=privacy.unknown_retention_days), now)
+    snapshots = now - timedelta(days=privacy.snapshot_retention_days)
+    strangers = now - timedelta(days=privacy.unknown_retention_days)
+    _clear_arrivals(session, report, snapshots)
+    _clear_unknowns(session, report, strangers, now)
+    _clear_encodings(session, report, snapshots, strangers)
+    _clear_camera_samples(
+        session, report, now - timedelta(days=privacy.camera_sample_retention_days)
+    )
     if media is not None:
         _clear_live(session, report, media.root / "live", now - live_max_age)
     session.flush()
@@ -118,6 +138,29 @@ def _clear_unknowns(session: Session, report: PurgeReport, cutoff: datetime, now
     )
     for arrival in session.scalars(strangers):
         _clear_snapshot(report, arrival)
+
+
+def _clear_encodings(
+    session: Session, report: PurgeReport, guests_cutoff: datetime, strangers_cutoff: datetime
+) -> None:
+    """The face samples kept with visits: a guest's with the snapshots, a stranger's sooner."""
+    expired = or_(
+        and_(Arrival.guest_id.is_not(None), Arrival.last_seen < guests_cutoff),
+        and_(Arrival.guest_id.is_(None), Arrival.last_seen < strangers_cutoff),
+    )
+    old = select(Arrival.id).where(expired)
+    result = session.execute(delete(ArrivalSample).where(ArrivalSample.arrival_id.in_(old)))
+    report.track_samples += int(getattr(result, "rowcount", 0) or 0)
+
+
+def _clear_camera_samples(session: Session, report: PurgeReport, cutoff: datetime) -> None:
+    """Encodings learnt from confirmed footage and impostor samples older than their period."""
+    camera = delete(FaceSample).where(FaceSample.source == "camera", FaceSample.created_at < cutoff)
+    report.camera_samples += int(getattr(session.execute(camera), "rowcount", 0) or 0)
+    impostors = delete(ImpostorSample).where(ImpostorSample.created_at < cutoff)
+    report.impostor_samples += int(getattr(session.execute(impostors), "rowcount", 0) or 0)
+    if report.camera_samples or report.impostor_samples:
+        bump_enrolment_version(session)
 
 
 def _clear_snapshot(report: PurgeReport, arrival: Arrival) -> None:

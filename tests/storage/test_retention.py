@@ -119,6 +119,9 @@ def test_purge_applies_each_retention_period(factory, media):
         "unknown_snapshots": 2,
         "unknown_encodings": 2,
         "unknowns_dismissed": 1,
+        "track_samples": 0,
+        "camera_samples": 0,
+        "impostor_samples": 0,
         "live_frames": 1,
         "orphan_files": 0,
         "files_deleted": 4,
@@ -247,3 +250,51 @@ def test_orphaned_files_go_after_their_period_and_referenced_ones_stay(factory, 
         assert orphans[name][0] in left, name
     assert stale_tmp not in left and fresh_tmp in left
     assert {recent, ids["copied"], ids["sample_photo"]} <= left
+
+
+def test_encodings_kept_with_visits_and_learnt_from_footage_expire_too(factory, media):
+    from storage.guests import SampleInfo, add_impostor
+    from storage.models import ArrivalSample, ImpostorSample
+    from storage.settings import enrolment_version
+
+    now = utcnow()
+    with transaction(factory) as s:
+        cam = Camera(name="gate", role="gate")
+        s.add(cam)
+        s.flush()
+        guest = create_guest(s, name="Bu Sari")
+        photo = add_sample(s, guest, np.ones(128), None)  # an enrolment photo: never purged
+        ids = {}
+        for key, days, guest_id in (
+            ("old_guest", 40, guest.id),
+            ("new_guest", 10, guest.id),
+            ("old_stranger", 8, None),
+            ("new_stranger", 2, None),
+        ):
+            at = now - timedelta(days=days)
+            row = Arrival(camera_id=cam.id, guest_id=guest_id, first_seen=at, last_seen=at)
+            s.add(row)
+            s.flush()
+            ids[key] = row.id
+            s.add(
+                ArrivalSample(
+                    arrival_id=row.id, camera_id=cam.id, track="gate:1:1", captured_at=at,
+                    encoding=encode_vector(np.ones(128)), quality=0.9, face_px=120,
+                    sharpness=20.0, frontalness=1.0,
+                )
+            )  # fmt: skip
+        old_cam = add_sample(s, guest, np.ones(128), None, SampleInfo(source="camera"))
+        old_cam.created_at = now - timedelta(days=200)
+        new_cam = add_sample(s, guest, np.ones(128), None, SampleInfo(source="camera"))
+        old_imp = add_impostor(s, guest.id, np.ones(128))
+        old_imp.created_at = now - timedelta(days=200)
+        add_impostor(s, guest.id, np.ones(128))
+        version = enrolment_version(s)
+    report = purge(factory, media, PRIVACY)
+    assert (report.track_samples, report.camera_samples, report.impostor_samples) == (2, 1, 1)
+    with factory() as s:
+        left = {a for (a,) in s.execute(select(ArrivalSample.arrival_id))}
+        assert left == {ids["new_guest"], ids["new_stranger"]}
+        assert {r.id for r in s.scalars(select(FaceSample))} == {photo.id, new_cam.id}
+        assert s.scalar(select(ImpostorSample.id).where(ImpostorSample.id == old_imp.id)) is None
+        assert enrolment_version(s) != version  # the workers reload their gallery
