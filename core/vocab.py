@@ -76,6 +76,36 @@ class UnknownStatus(StrEnum):
     REGISTERED = "registered"
     NOT_GUEST = "not_guest"
     DISMISSED = "dismissed"
+    RECOGNISED = "recognised"  # the camera's own later evidence named the guest
+
+
+class RecognitionReason(StrEnum):
+    """Why the camera's evidence says what it says about a track (shown to the guard)."""
+
+    EVIDENCE = "evidence"  # enough good samples name the guest
+    FAR = "far_from_guests"  # every guest is clearly too far
+    NOT_NAMED = "not_named_in_time"  # good samples, but no clear name in time
+    UNIDENTIFIED = "no_good_view"  # no good sample in time
+    PENDING = "pending"
+    NOT_THIS_PERSON = "not_this_person"  # a person said the name was wrong
+
+
+class SampleSource(StrEnum):
+    """Where an enrolled face sample came from."""
+
+    PHOTO = "photo"
+    CAMERA = "camera"  # confirmed footage of a visit
+
+
+class PhotoWarning(StrEnum):
+    """Why an enrolment photo was accepted but will match less surely."""
+
+    SMALL_FACE = "small_face"
+    BLURRED = "blurred"
+    TURNED = "turned"
+    EXPOSURE = "exposure"
+    CUT_OFF = "cut_off"
+    UPSCALED = "upscaled"
 
 
 class CameraStatus(StrEnum):
@@ -114,6 +144,12 @@ class AuditAction(StrEnum):
     GUEST_ADD = "guest_add"
     GUEST_REMOVE = "guest_remove"
     PURGE = "purge"
+    RECOGNISED = "recognised"
+    REIDENTIFIED = "reidentified"
+    NOT_THIS_PERSON = "not_this_person"
+    FOOTAGE_LEARNT = "footage_learnt"
+    SAMPLE_REMOVE = "sample_remove"
+    VIEW_CALIBRATION = "view_calibration"
 
 
 class EventName(StrEnum):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core.config import Config, VisitingHoursConfig
 from core.events import ArrivalUpdated, Event, GuestArrived, UnknownFaceSeen
 from core.visiting import is_open
+from core.vocab import ArrivalStatus, UnknownStatus
 from storage.cameras import get_camera
 from storage.guests import encode_vector
 from storage.models import Arrival, Camera, Guest, UnknownFace
@@ -160,7 +161,7 @@ def new_arrival(
         best_distance=sighting.distance,
         sightings=1,
         outside_hours=not is_open(policy.hours, sighting.first_seen, policy.tz),
-        status="waiting",
+        status=ArrivalStatus.WAITING,
         recorded_at=utcnow(),
     )
     session.add(arrival)
@@ -224,9 +225,9 @@ def record_stranger(
         arrival.sightings += 1
     new, old = extend_arrival(arrival, camera, sighting, save, "unknown")
     unknown.last_seen = max(unknown.last_seen, sighting.last_seen)
-    if new is not None and unknown.status == "pending":
+    if new is not None and unknown.status == UnknownStatus.PENDING:
         unknown.snapshot, unknown.snapshot_score = new, sighting.snapshot_score
-    if sighting.encoding is not None and unknown.status == "pending":
+    if sighting.encoding is not None and unknown.status == UnknownStatus.PENDING:
         unknown.encoding = encode_vector(sighting.encoding)
     keep_track_samples(session, arrival, camera, sighting.track, sighting.samples)
     session.flush()
@@ -258,7 +259,7 @@ def add_unknown(
         snapshot=arrival.snapshot,
         snapshot_score=arrival.snapshot_score,
         encoding=encode_vector(sighting.encoding) if sighting.encoding is not None else None,
-        status="pending",
+        status=UnknownStatus.PENDING,
     )
     session.add(unknown)
     session.flush()

@@ -9,12 +9,13 @@ import numpy as np
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from core.vocab import SampleSource, values
 from storage.models import GUEST_CATEGORIES, FaceSample, Guest, ImpostorSample
 from storage.settings import bump_enrolment_version
 from storage.unit_of_work import StagedFiles
 
 CATEGORIES = GUEST_CATEGORIES
-SAMPLE_SOURCES = ("photo", "camera")
+SAMPLE_SOURCES = values(SampleSource)
 ENCODING_DIM = 128
 _LIMITS = {"name": 120, "institution": 160, "phone": 40}
 
@@ -101,7 +102,7 @@ def create_guest(
 class SampleInfo:
     """Where a face sample came from and how good it is (all optional for old callers)."""
 
-    source: str = "photo"
+    source: str = SampleSource.PHOTO
     camera: str | None = None
     captured_at: datetime | None = None
     arrival_id: int | None = None
@@ -109,6 +110,7 @@ class SampleInfo:
     face_px: int | None = None
     sharpness: float | None = None
     frontalness: float | None = None
+    warnings: str | None = None
 
 
 def add_sample(
@@ -135,7 +137,7 @@ def camera_samples(session: Session, guest_id: int) -> list[FaceSample]:
     """The guest's samples taken from confirmed camera footage, best quality first."""
     query = (
         select(FaceSample)
-        .where(FaceSample.guest_id == guest_id, FaceSample.source == "camera")
+        .where(FaceSample.guest_id == guest_id, FaceSample.source == SampleSource.CAMERA)
         .order_by(FaceSample.quality.desc(), FaceSample.id)
     )
     return list(session.scalars(query))

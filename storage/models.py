@@ -90,6 +90,8 @@ class FaceSample(Base):
     face_px: Mapped[int | None] = mapped_column(Integer)
     sharpness: Mapped[float | None] = mapped_column(Float)
     frontalness: Mapped[float | None] = mapped_column(Float)
+    # Comma-separated core.vocab.PhotoWarning codes of a weak enrolment photo.
+    warnings: Mapped[str | None] = mapped_column(String(120))
     guest: Mapped[Guest] = relationship(back_populates="samples")
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.events import ArrivalReidentified, Event, UnknownFaceSeen
+from core.vocab import ArrivalStatus, AuditAction, UnknownStatus
 from storage import audit
 from storage.arrivals import (
     ArrivalPolicy,
@@ -34,8 +35,6 @@ from storage.models import Arrival, Decision, EscortTask, Guest, GuestBookEntry,
 from storage.samples import keep_track_samples, move_samples
 from storage.types import utcnow
 
-RECOGNISED = "recognised"
-
 
 @dataclass(frozen=True)
 class Change:
@@ -48,7 +47,7 @@ class Change:
 
 def untouched(session: Session, arrival: Arrival) -> bool:
     """Nobody decided, checked in or escorted anything for this arrival yet."""
-    if arrival.status != "waiting":
+    if arrival.status != ArrivalStatus.WAITING:
         return False
     for model in (Decision, GuestBookEntry, EscortTask):
         found = session.scalar(select(model.id).where(model.arrival_id == arrival.id).limit(1))
@@ -68,17 +67,21 @@ def promote_unknown(
     """A pending unknown face recognised as a guest; None when a person already resolved it."""
     unknown = session.get(UnknownFace, unknown_id, with_for_update=True)
     guest = session.get(Guest, change.guest_id) if change.guest_id is not None else None
-    if unknown is None or unknown.status != "pending" or guest is None:
+    if unknown is None or unknown.status != UnknownStatus.PENDING or guest is None:
         return None
     arrival, camera = unknown.arrival, camera_row(session, sighting.camera)
-    unknown.status, unknown.guest_id, unknown.resolved_at = RECOGNISED, guest.id, utcnow()
+    unknown.status, unknown.guest_id, unknown.resolved_at = (
+        UnknownStatus.RECOGNISED,
+        guest.id,
+        utcnow(),
+    )
     # The guest's arrival carries the face from now on; the stranger's copy is not needed.
     stale = [unknown.snapshot] if unknown.snapshot else []
     unknown.snapshot, unknown.encoding = None, None
     previous = arrival.guest_id
     target = _open_visit(session, policy, guest, arrival) if not guest.is_staff else None
     if guest.is_staff:
-        arrival.guest_id, arrival.status = guest.id, "dismissed"
+        arrival.guest_id, arrival.status = guest.id, ArrivalStatus.DISMISSED
         rec = Recorded(arrival, camera, False, unknown)
     elif target is not None:
         rec = _merge(session, arrival, target, camera, sighting, save, policy)
@@ -111,7 +114,7 @@ def reopen_arrival(
     camera, previous = camera_row(session, sighting.camera), arrival.guest_id
     guest = session.get(Guest, change.guest_id) if change.guest_id is not None else None
     if guest is not None and guest.is_staff:
-        arrival.guest_id, arrival.status = guest.id, "dismissed"
+        arrival.guest_id, arrival.status = guest.id, ArrivalStatus.DISMISSED
         rec = Recorded(arrival, camera, False)
     elif guest is not None:
         target = _open_visit(session, policy, guest, arrival)
@@ -224,7 +227,8 @@ def _audit(
         "distance": None if change.distance is None else round(change.distance, 4),
         "merged_into": merged,
     }
-    action = "recognised" if previous is None and change.guest_id is not None else "reidentified"
+    promoted = previous is None and change.guest_id is not None
+    action = AuditAction.RECOGNISED if promoted else AuditAction.REIDENTIFIED
     audit.record(session, None, action, f"arrival:{arrival.id}", detail)
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.config import PrivacyConfig
-from core.vocab import AuditAction, UnknownStatus
+from core.vocab import AuditAction, SampleSource, UnknownStatus
 from storage import audit
 from storage.media import MediaStore, is_temporary
 from storage.models import (
@@ -155,7 +155,9 @@ def _clear_encodings(
 
 def _clear_camera_samples(session: Session, report: PurgeReport, cutoff: datetime) -> None:
     """Encodings learnt from confirmed footage and impostor samples older than their period."""
-    camera = delete(FaceSample).where(FaceSample.source == "camera", FaceSample.created_at < cutoff)
+    camera = delete(FaceSample).where(
+        FaceSample.source == SampleSource.CAMERA, FaceSample.created_at < cutoff
+    )
     report.camera_samples += int(getattr(session.execute(camera), "rowcount", 0) or 0)
     impostors = delete(ImpostorSample).where(ImpostorSample.created_at < cutoff)
     report.impostor_samples += int(getattr(session.execute(impostors), "rowcount", 0) or 0)

@@ -13,6 +13,7 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from core.vocab import UnknownStatus
 from storage.guests import decode_vector, encode_vector
 from storage.models import Arrival, ArrivalSample, Camera, UnknownFace
 
@@ -91,7 +92,7 @@ def recent_unknowns(session: Session, since: datetime) -> tuple[np.ndarray, np.n
     """(ids, encodings) of the pending unknown faces seen since `since`."""
     rows = session.execute(
         select(UnknownFace.id, UnknownFace.encoding).where(
-            UnknownFace.status == "pending",
+            UnknownFace.status == UnknownStatus.PENDING,
             UnknownFace.last_seen >= since,
             UnknownFace.encoding.is_not(None),
         )

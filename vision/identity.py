@@ -17,6 +17,7 @@ from enum import StrEnum
 import numpy as np
 
 from core.config import RecognitionConfig
+from core.vocab import RecognitionReason
 from vision.matcher import NOBODY, FaceMatcher, Match
 from vision.quality import SampleQuality
 
@@ -29,14 +30,7 @@ class State(StrEnum):
     STRANGER = "stranger"
 
 
-class Reason(StrEnum):
-    """Why a verdict was reached (stored in audit rows, shown to the guard)."""
-
-    EVIDENCE = "evidence"  # enough good samples name the guest
-    FAR = "far_from_guests"  # every guest is clearly too far
-    NOT_NAMED = "not_named_in_time"  # good samples, but no clear name within stranger_after_s
-    UNIDENTIFIED = "no_good_view"  # no good sample within stranger_after_s
-    PENDING = "pending"
+Reason = RecognitionReason
 
 
 @dataclass(frozen=True)

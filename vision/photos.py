@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.vocab import PhotoWarning
 from vision.detect import HogFaceDetector
 from vision.encode import Encoder
 from vision.geometry import Box, downscale, iou
@@ -145,27 +146,26 @@ class PhotoQuality:
         return {**self.quality.as_dict(), "warnings": list(self.warnings)}
 
 
-# Warning codes of an accepted but weak enrolment photo, with the Indonesian text the CLI prints
-# (the dashboard translates the codes itself).
-PHOTO_WARNINGS = {
-    "small_face": "wajah kecil (sebaiknya 80 px atau lebih)",
-    "blurred": "foto buram",
-    "turned": "wajah tidak menghadap kamera",
-    "exposure": "terlalu gelap, terlalu terang atau datar",
-    "cut_off": "wajah terpotong tepi foto (dilengkapi bingkai)",
-    "upscaled": "foto kecil: wajah baru ditemukan setelah diperbesar",
+# The Indonesian text the CLI prints for each warning (the dashboard translates the codes).
+PHOTO_WARNINGS: dict[str, str] = {
+    PhotoWarning.SMALL_FACE: "wajah kecil (sebaiknya 80 px atau lebih)",
+    PhotoWarning.BLURRED: "foto buram",
+    PhotoWarning.TURNED: "wajah tidak menghadap kamera",
+    PhotoWarning.EXPOSURE: "terlalu gelap, terlalu terang atau datar",
+    PhotoWarning.CUT_OFF: "wajah terpotong tepi foto (dilengkapi bingkai)",
+    PhotoWarning.UPSCALED: "foto kecil: wajah baru ditemukan setelah diperbesar",
 }
 
 
 def photo_quality(quality: SampleQuality, *, cut_off: bool, upscaled: bool) -> PhotoQuality:
     """The quality report of an enrolment photo with its warnings (accepted, not refused)."""
     checks = {
-        "small_face": quality.face_px < WEAK_FACE_PX,
-        "blurred": quality.sharpness < WEAK_SHARPNESS,
-        "turned": quality.frontalness < WEAK_FRONTALNESS,
-        "exposure": quality.exposure < WEAK_EXPOSURE,
-        "cut_off": cut_off,
-        "upscaled": upscaled,
+        PhotoWarning.SMALL_FACE: quality.face_px < WEAK_FACE_PX,
+        PhotoWarning.BLURRED: quality.sharpness < WEAK_SHARPNESS,
+        PhotoWarning.TURNED: quality.frontalness < WEAK_FRONTALNESS,
+        PhotoWarning.EXPOSURE: quality.exposure < WEAK_EXPOSURE,
+        PhotoWarning.CUT_OFF: cut_off,
+        PhotoWarning.UPSCALED: upscaled,
     }
     return PhotoQuality(quality, tuple(code for code, weak in checks.items() if weak))
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from core.vocab import ArrivalStatus
 from storage.arrivals import Sighting, TrackSample
 from storage.recorder import ArrivalRecorder
 from storage.reidentify import Change
@@ -114,7 +115,7 @@ class TrackReporter:
             if rec.arrival.id != ident.arrival_id:
                 ident.created_arrival = False  # merged into the guest's open visit
             ident.arrival_id = rec.arrival.id
-            ident.ignored = rec.arrival.status == "dismissed"
+            ident.ignored = rec.arrival.status == ArrivalStatus.DISMISSED
         ident.unknown_id = None
         self._done(ident, verdict, "promoted" if rec is not None else "already resolved")
 
@@ -133,7 +134,7 @@ class TrackReporter:
             ident.arrival_id = rec.arrival.id
             ident.unknown_id = rec.unknown.id if rec.unknown is not None else None
             ident.created_arrival = rec.created or ident.created_arrival
-            ident.ignored = rec.arrival.status == "dismissed"
+            ident.ignored = rec.arrival.status == ArrivalStatus.DISMISSED
         self._done(ident, verdict, "reopened")
 
     def _continue(self, ident: TrackIdentity, matcher: FaceMatcher) -> None:

@@ -52,6 +52,7 @@ def _sample_info(face):
         face_px=quality.face_px,
         sharpness=quality.sharpness,
         frontalness=quality.frontalness,
+        warnings=",".join(face.report.warnings) or None,
     )
 
 
