@@ -17,6 +17,7 @@ from core.events import GuestBookChanged
 from core.vocab import ArrivalStatus, AuditAction, GuestBookAction, GuestCategory
 from core.workflow import GuestBookFields, validate_guestbook
 from storage import audit
+from storage.feedback import learn_from_visit
 from storage.models import Arrival, GuestBookEntry, User
 from storage.rows import Outcome, get_row
 from storage.types import utcnow
@@ -33,8 +34,13 @@ def check_in(
     purpose: object,
     phone: object = None,
     companions: object = 0,
+    learn_bound: int = 0,
 ) -> Outcome[GuestBookEntry]:
-    """Write a guest-book entry, linked to an arrival or as a walk-in (arrival_id None)."""
+    """Write a guest-book entry, linked to an arrival or as a walk-in (arrival_id None).
+
+    Checking in an arrival under the name the camera gave it confirms the visit's footage: up
+    to `learn_bound` camera samples per guest are kept in the gallery (0: learn nothing).
+    """
     fields = validate_guestbook(
         name=name,
         category=category,
@@ -57,6 +63,9 @@ def check_in(
     audit.record(
         session, user, AuditAction.CHECKIN, f"guestbook:{entry.id}", {"arrival_id": arrival_id}
     )
+    guest = arrival.guest if arrival is not None else None
+    if learn_bound and guest is not None and guest.name.casefold() == fields.name.casefold():
+        learn_from_visit(session, arrival_id or 0, guest, user, bound=learn_bound)
     return entry, [GuestBookChanged(entry.id, entry.arrival_id, GuestBookAction.CHECKIN)]
 
 

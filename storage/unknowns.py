@@ -32,6 +32,7 @@ from core.workflow import (
     validate_guest_fields,
 )
 from storage import audit
+from storage.feedback import learn_from_visit
 from storage.guestbook import add_entry
 from storage.guests import GuestError, add_sample, create_guest, decode_vector
 from storage.media import MediaError
@@ -75,8 +76,13 @@ def resolve_unknown(
     guest_id: int | None = None,
     guest_fields: Mapping[str, object] | None = None,
     purpose: str | None = None,
+    learn_bound: int = 0,
 ) -> Outcome[UnknownFace]:
-    """The guard's answer to a stranger's face: identify, register, not_guest or dismiss."""
+    """The guard's answer to a stranger's face: identify, register, not_guest or dismiss.
+
+    Naming the face (identify, register) confirms the visit's footage: up to `learn_bound`
+    camera samples per guest are kept in the gallery (0: learn nothing).
+    """
     now = utcnow()
     unknown = get_row(session, UnknownFace, unknown_id, lock=True)
     chosen, new_status = check_unknown_action(action, unknown.status)
@@ -92,6 +98,8 @@ def resolve_unknown(
     if guest is not None:
         arrival.guest_id = guest.id
         unknown.guest_id = guest.id
+        if learn_bound and not guest.is_staff:
+            learn_from_visit(session, arrival.id, guest, user, bound=learn_bound)
     if chosen in (UnknownAction.NOT_GUEST, UnknownAction.DISMISS):
         arrival.status = ArrivalStatus.DISMISSED
     unknown.status = new_status

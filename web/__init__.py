@@ -33,6 +33,7 @@ BLUEPRINTS = [
     "web.guard",
     "web.operator",
     "web.review",
+    "web.feedback",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 SESSION_HOURS = 12

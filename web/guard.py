@@ -165,6 +165,7 @@ def resolve_unknown(unknown_id: int) -> Response:
                     guest_id=guest_id,
                     guest_fields=fields if action in ENROLLING else None,
                     purpose=purpose if action == UnknownAction.REGISTER else None,
+                    learn_bound=state().config.recognition.max_camera_samples,
                 )
             )  # fmt: skip
     except WorkflowError as exc:

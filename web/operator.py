@@ -183,7 +183,10 @@ def checkin() -> Response | tuple[Any, int]:
     try:
         with unit_of_work() as uow:
             user = acting_user(uow.session)
-            entry = uow.collect(guestbook.check_in(uow.session, user, **form.values()))
+            learn = state().config.recognition.max_camera_samples
+            entry = uow.collect(
+                guestbook.check_in(uow.session, user, **form.values(), learn_bound=learn)
+            )
     except WorkflowError as exc:
         problems = field_messages(exc)
         if not problems:

@@ -60,6 +60,7 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "guard.update_escort": GUARD,
     "guard.live_frame": GUARD | {"bupati", "adjutant"},
     "media.snapshot": EVERYONE,
+    "feedback.not_this_person": {"guard", "security", "admin"},
 }
 EXPECTED_BLUEPRINTS = {"operator": {"operator", "admin"}, "review": {"security", "admin"}}
 EXPECTED_MEDIA = {
