@@ -94,9 +94,18 @@
     if (field.form && field.form.hasAttribute("data-ajax")) { field.form.classList.add("dirty"); }
   });
 
+  /* A form that asks first (e.g. "Bukan orang ini"): runs before the submit handler below. */
+  document.addEventListener("submit", function (ev) {
+    var question = ev.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  });
+
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
-    if (!form.hasAttribute("data-ajax")) { return; }
+    if (ev.defaultPrevented || !form.hasAttribute("data-ajax")) { return; }
     ev.preventDefault();
     var buttons = form.querySelectorAll("button");
     buttons.forEach(function (b) { b.disabled = true; });
