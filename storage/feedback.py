@@ -93,7 +93,7 @@ def learn_from_visit(
 
 
 def not_this_person(session: Session, arrival_id: int, user: User) -> Outcome[UnknownFace]:
-    """"Bukan orang ini": the named arrival becomes an unknown face for the guard."""
+    """ "Bukan orang ini": the named arrival becomes an unknown face for the guard."""
     arrival = get_row(session, Arrival, arrival_id, lock=True)
     wrong = session.get(Guest, arrival.guest_id) if arrival.guest_id is not None else None
     if wrong is None:

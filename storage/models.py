@@ -305,4 +305,13 @@ class NotificationDelivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class CalibrationReport(Base):
+    """A calibration report (JSON) for the admin's page: distances, look-alikes, advice."""
+
+    __tablename__ = "calibration_reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    report: Mapped[str] = mapped_column(Text)
+
+
 Index("ix_arrivals_guest_last_seen", Arrival.guest_id, Arrival.last_seen)

@@ -18,6 +18,7 @@ COMMANDS = [
     ("tamu.commands.web", "web"),
     ("tamu.commands.web", "run"),
     ("tamu.commands.purge", "purge"),
+    ("tamu.commands.calibrate", "calibrate"),
     ("tamu.commands.notifications", "notifications"),
 ]
 

@@ -113,8 +113,11 @@ class FaceMatcher:
             return [NOBODY for _ in range(queries.shape[0])]
         return [self.decide(row) for row in self.identity_distances(queries)]
 
-    def decide(self, row: np.ndarray, *, margin: float | None = None) -> Match:
-        """The rule on one row of identity distances (one sample, or a track's evidence)."""
+    def decide(
+        self, row: np.ndarray, *, tolerance: float | None = None, margin: float | None = None
+    ) -> Match:
+        """The rule on one row of identity distances (one sample, or a track's evidence);
+        `tolerance` and `margin` override the configured ones (calibration's replay)."""
         if row.shape[0] == 0 or self._guest_cols.shape[0] == 0:
             return NOBODY
         margin = self.margin if margin is None else margin
@@ -123,18 +126,21 @@ class FaceMatcher:
         best_guest, best = int(self._columns[best_col]), float(row[best_col])
         others = np.delete(row, best_col)
         second = float(others.min()) if others.shape[0] else None
-        tolerance = self.tolerance_for(best_guest, margin)
+        tolerance = self.tolerance_for(best_guest, margin, tolerance)
         clear = second is None or second - best >= margin
         named = best_guest if best <= tolerance and clear else None
         return Match(named, best, second, best_guest, tolerance)
 
-    def tolerance_for(self, guest_id: int, margin: float | None = None) -> float:
+    def tolerance_for(
+        self, guest_id: int, margin: float | None = None, tolerance: float | None = None
+    ) -> float:
         """The configured tolerance, tightened to the guest's nearest other guest minus margin."""
         margin = self.margin if margin is None else margin
+        tolerance = self.tolerance if tolerance is None else tolerance
         nearest = self.nearest_other_guest(guest_id)
         if nearest is None:
-            return self.tolerance
-        return min(self.tolerance, nearest - margin)
+            return tolerance
+        return min(tolerance, nearest - margin)
 
     def nearest_other_guest(self, guest_id: int) -> float | None:
         """The distance from the guest's samples to the nearest sample of another guest."""

@@ -17,6 +17,7 @@ from storage.cameras import sync_cameras
 from storage.db import make_engine, make_session_factory, transaction
 from storage.media import MediaStore
 from storage.recorder import ArrivalRecorder
+from vision.calibration import CalibrationRefresher
 from vision.detect import HogFaceDetector
 from vision.encode import FaceEncoder
 from vision.gallery import GalleryWatcher
@@ -138,10 +139,20 @@ def run_worker(
         log.warning("no enabled cameras in the config; waiting for stop")
     for camera in cameras:
         log.info("starting %s", describe(camera))
-    if use_processes:
-        _supervise_processes(config, cameras, sink_factory, stop)
-    else:
-        _run_threads(config, cameras, sink_factory, stop)
+    engine = make_engine(config.storage.database_url)
+    refresher = CalibrationRefresher(make_session_factory(engine), config.recognition)
+    calibrating = threading.Thread(
+        target=refresher.run, args=(stop,), name="calibration", daemon=True
+    )
+    calibrating.start()
+    try:
+        if use_processes:
+            _supervise_processes(config, cameras, sink_factory, stop)
+        else:
+            _run_threads(config, cameras, sink_factory, stop)
+    finally:
+        calibrating.join(JOIN_S)
+        engine.dispose()
     log.info("worker stopped")
 
 

@@ -34,6 +34,7 @@ BLUEPRINTS = [
     "web.operator",
     "web.review",
     "web.feedback",
+    "web.calibration",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 SESSION_HOURS = 12

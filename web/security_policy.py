@@ -48,6 +48,8 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "guard.live_frame": LIVE_VIEWERS,
     # "Bukan orang ini": the guard standing with the guest, security reviewing the footage.
     "feedback.not_this_person": frozenset({GUARD, SECURITY, ADMIN}),
+    "calibration.index": frozenset({ADMIN}),
+    "calibration.histogram": frozenset({ADMIN}),
     # Each media kind has its own roles (MEDIA_KIND_ROLES); this is their union.
     "media.snapshot": frozenset({BUPATI, ADJUTANT, GUARD, OPERATOR, SECURITY, ADMIN}),
 }

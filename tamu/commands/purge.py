@@ -11,6 +11,9 @@ LABELS = {
     "unknown_snapshots": "unknown-face snapshots",
     "unknown_encodings": "unknown-face encodings",
     "unknowns_dismissed": "expired pending unknown faces (dismissed)",
+    "track_samples": "face samples kept with visits",
+    "camera_samples": "encodings learnt from camera footage",
+    "impostor_samples": "'not this person' samples",
     "live_frames": "stale live frames",
     "orphan_files": "orphaned media files (no row uses them)",
 }

@@ -61,6 +61,8 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "guard.live_frame": GUARD | {"bupati", "adjutant"},
     "media.snapshot": EVERYONE,
     "feedback.not_this_person": {"guard", "security", "admin"},
+    "calibration.index": {"admin"},
+    "calibration.histogram": {"admin"},
 }
 EXPECTED_BLUEPRINTS = {"operator": {"operator", "admin"}, "review": {"security", "admin"}}
 EXPECTED_MEDIA = {
