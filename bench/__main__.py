@@ -45,6 +45,36 @@ def render(rows: list[Row], console: Console, seconds: float, load: str) -> None
     console.print(table)
 
 
+def render_footage(outcomes, cpus: dict[str, float], console: Console) -> None:
+    """Print the real-footage table."""
+    from bench.footage import RUN_S, RUNS, median
+
+    table = Table(
+        title=(
+            f"Real footage: obama_speech.mp4 over RTSP at real-time pace, {RUNS} runs of "
+            f"{RUN_S:g} s per scenario; Obama, Biden, Kit Harington, Rose Leslie enrolled "
+            "from one photo each"
+        ),
+        caption=(
+            f"CPU-s per second of this video: pipeline {cpus['pipeline']:.3f}, face_recognition "
+            f"every-frame loop {cpus['naive']:.3f} ({cpus['naive'] / cpus['pipeline']:.1f}x less)"
+        ),
+    )
+    for column in ("Scenario", "Named Obama", "Wrong names", "Unknown faces per run",
+                   "Time to name, median", "max"):  # fmt: skip
+        table.add_column(column)
+    for out in outcomes:
+        table.add_row(
+            out.scenario.name,
+            out.recall,
+            str(out.wrong_names),
+            ", ".join(str(n) for n in out.unknown_faces),
+            median(out.time_to_name),
+            f"{max(out.time_to_name):.2f} s" if out.time_to_name else "–",
+        )
+    console.print(table)
+
+
 def main() -> int:
     """Run the whole benchmark; 0 also when skipped for missing faces or ffmpeg."""
     from tests.conftest import find_faces_dir
@@ -76,7 +106,27 @@ def main() -> int:
     load = f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
     rows = build_rows(clips, naive, live, match)
     render(rows, console, time.perf_counter() - started, load)
+    footage(console, faces_dir)
     return 0
+
+
+def footage(console: Console, faces_dir: Path) -> None:
+    """The real-footage section (skipped, with the reason, without the video or RTSP)."""
+    from tests.support.env import find_video_dir
+
+    videos = find_video_dir()
+    if videos is None:
+        console.print("real-footage bench skipped: ../shared/video not found (TAMU_VIDEO_DIR)")
+        return
+    from bench.footage import run_footage
+
+    console.print("real footage over RTSP ...", style="dim")
+    try:
+        outcomes, cpus = run_footage(videos / "obama_speech.mp4", faces_dir)
+    except RuntimeError as exc:
+        console.print(f"real-footage bench skipped: {exc}")
+        return
+    render_footage(outcomes, cpus, console)
 
 
 if __name__ == "__main__":

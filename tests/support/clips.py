@@ -294,16 +294,21 @@ def _frames(scene: Scene, crops: dict, size: tuple[int, int], seconds: float, fp
 
 
 def ffmpeg_command(
-    out_path: Path, size: tuple[int, int], fps: int, source: Path | None = None
+    out_path: Path,
+    size: tuple[int, int],
+    fps: int,
+    source: Path | None = None,
+    vf: str | None = None,
 ) -> list[str]:
     """ffmpeg writing RTSP.md's looping-friendly MPEG-TS from raw BGR frames on stdin (or from
-    the video file `source`)."""
+    the video file `source`, optionally through the video filter `vf`)."""
     w, h = size
     raw = ("-f", "rawvideo", "-pix_fmt", "bgr24", "-s", f"{w}x{h}", "-r", str(fps), "-i", "-")
+    filters = "setpts=PTS-STARTPTS" + (f",{vf}" if vf else "")
     return [
         *("ffmpeg", "-hide_banner", "-loglevel", "error", "-y"),
         *(raw if source is None else ("-i", str(source))),
-        *("-an", "-vf", "setpts=PTS-STARTPTS", "-c:v", "libx264", "-preset", "veryfast"),
+        *("-an", "-vf", filters, "-c:v", "libx264", "-preset", "veryfast"),
         *("-profile:v", "baseline", "-level", "3.1", "-pix_fmt", "yuv420p", "-r", str(fps)),
         *("-g", str(fps), "-keyint_min", str(fps), "-sc_threshold", "0", "-bf", "0"),
         *("-x264-params", "repeat-headers=1", "-threads", "1", "-f", "mpegts", str(out_path)),
@@ -371,13 +376,14 @@ def clip_key(scene: Scene, size: tuple[int, int], seconds: float, fps: int) -> s
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def transcode(video: Path, out_path: Path, fps: int = 15) -> Path:
-    """A real recording re-encoded to RTSP.md's looping-friendly MPEG-TS (ClipError on failure)."""
+def transcode(video: Path, out_path: Path, fps: int = 15, vf: str | None = None) -> Path:
+    """A real recording re-encoded to RTSP.md's looping-friendly MPEG-TS (ClipError on failure),
+    optionally through an ffmpeg video filter (smaller, blurred, darker)."""
     if shutil.which("ffmpeg") is None:
         raise ClipError("ffmpeg is not installed")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     partial = out_path.with_name(out_path.name + ".part")
-    command = ffmpeg_command(partial, (0, 0), fps, source=video)
+    command = ffmpeg_command(partial, (0, 0), fps, source=video, vf=vf)
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         partial.unlink(missing_ok=True)
