@@ -119,7 +119,11 @@ def footage(console: Console, faces_dir: Path) -> None:
         console.print("real-footage bench skipped: ../shared/video not found (TAMU_VIDEO_DIR)")
         return
     from bench.footage import run_footage
+    from bench.offsets import measure
+    from bench.offsets import render as render_offsets
 
+    console.print("real footage from each start frame ...", style="dim")
+    render_offsets(measure(videos / "obama_speech.mp4", faces_dir), console)
     console.print("real footage over RTSP ...", style="dim")
     try:
         outcomes, cpus = run_footage(videos / "obama_speech.mp4", faces_dir)
