@@ -8,6 +8,7 @@ briefly unavailable.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 
 import numpy as np
@@ -32,6 +33,7 @@ from vision.track_identity import TrackIdentity
 
 log = logging.getLogger(__name__)
 PROGRESS_INTERVAL_S = 10.0
+FAILURE_LOG_INTERVAL_S = 60.0
 
 
 def utc(ts: float) -> datetime:
@@ -56,6 +58,20 @@ class TrackReporter:
         self.gallery = gallery
         self.rule = rule
         self.log = log.getChild(camera)
+        self._failures = 0
+        self._logged_at = float("-inf")
+
+    def _failed(self, ident: TrackIdentity) -> None:
+        """Log a storage failure with its traceback at most once a minute (tried again later)."""
+        self._failures += 1
+        now = time.monotonic()
+        if now - self._logged_at >= FAILURE_LOG_INTERVAL_S:
+            self._logged_at = now
+            self.log.exception(
+                "could not record track %s (%d failures so far; retried at the next flush)",
+                ident.key,
+                self._failures,
+            )
 
     def update(self, ident: TrackIdentity, matcher: FaceMatcher) -> None:
         """Record what changed in the identity's verdict (nothing when nothing did)."""
@@ -69,7 +85,7 @@ class TrackReporter:
             elif contradicts(recorded, verdict, matcher, self.rule):
                 self._reopen(ident, verdict, matcher)
         except Exception:
-            self.log.exception("could not record track %s", ident.key)
+            self._failed(ident)
 
     def flush(self, ident: TrackIdentity, matcher: FaceMatcher, *, final: bool = False) -> None:
         """While a recorded face stays, move its arrival on every PROGRESS_INTERVAL_S."""
@@ -79,7 +95,7 @@ class TrackReporter:
         try:
             self._continue(ident, matcher)
         except Exception:
-            self.log.exception("could not record track %s", ident.key)
+            self._failed(ident)
 
     def _first(self, ident: TrackIdentity, verdict: Verdict, matcher: FaceMatcher) -> None:
         if verdict.state is State.GUEST and verdict.guest_id in self.gallery.staff:

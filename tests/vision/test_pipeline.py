@@ -395,3 +395,29 @@ def test_a_name_contradicted_by_new_gallery_knowledge_is_reopened_as_an_unknown_
         assert arrival.guest_id is None
         assert s.scalars(select(UnknownFace)).one().status == "pending"
         assert s.scalars(select(AuditLog).where(AuditLog.action == "reidentified")).one()
+
+
+def test_a_database_outage_loses_no_arrival_and_logs_once(world, encoder, obama_frame, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    detector = KnownFaces()
+    detector.learn(obama_frame)
+    pipeline = make_pipeline(world, encoder, detector)
+    real = pipeline.recorder.guest_seen
+    down = {"calls": 0}
+
+    def unavailable(*args, **kwargs):
+        down["calls"] += 1
+        if down["calls"] <= 6:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real(*args, **kwargs)
+
+    pipeline.recorder.guest_seen = unavailable
+    play(pipeline, obama_frame, time.time() - 120, 30)
+    pipeline.close()
+    assert down["calls"] > 6
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "failures so far" in errors[0].getMessage()
+    (arrived,) = events(world, GuestArrived)
+    assert arrived.guest_name == "Barack Obama"
+    assert count(world["sessions"], Arrival) == 1
