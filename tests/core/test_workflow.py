@@ -29,7 +29,9 @@ GOOD = {
 def test_rules_cover_the_stored_vocabulary():
     assert set(workflow.STATUS_AFTER_DECISION) == set(models.DECISIONS)
     assert set(workflow.STATUS_AFTER_DECISION.values()) <= set(models.ARRIVAL_STATUSES)
-    assert set(workflow.UNKNOWN_STATUS_AFTER.values()) | {"pending"} == set(models.UNKNOWN_STATUSES)
+    # pending until someone decides; "recognised" is the camera's own later evidence
+    people = set(workflow.UNKNOWN_STATUS_AFTER.values()) | {"pending", "recognised"}
+    assert people == set(models.UNKNOWN_STATUSES)
     assert set(workflow.ESCORT_NEXT) == set(models.ESCORT_STATUSES)
     assert set(workflow.DECIDING_ROLES) <= set(models.ROLES)
     assert models.GUEST_CATEGORIES == ("pemerintah", "swasta", "masyarakat")
