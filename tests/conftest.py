@@ -21,7 +21,7 @@ FACES_ENV = "TAMU_FACES_DIR"
 PG_ADMIN_URL = os.environ.get("TAMU_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TAMU_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
-pytest_plugins = ["tests.support.rtsp", "tests.support.browser"]
+pytest_plugins = ["tests.support.rtsp", "tests.support.browser", "tests.support.redis_server"]
 
 
 def find_faces_dir() -> Path | None:

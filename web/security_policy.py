@@ -85,6 +85,8 @@ EVENT_ROOMS: dict[str, frozenset[str]] = {
     "escort_changed": frozenset({"guard", "security"}),
     "receiving_changed": frozenset({"bupati", "guard", "operator", "security"}),
     "guestbook_changed": frozenset({"bupati", "guard", "operator", "security"}),
+    # Events may have been missed: every page reloads its own panels (which it may see).
+    "resync": frozenset({"bupati", "guard", "operator", "security"}),
 }
 
 # Socket.IO: client -> server event name -> roles that may send it (answered by acknowledgement).

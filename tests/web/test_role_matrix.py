@@ -20,6 +20,7 @@ from core.events import (
     GuestArrived,
     GuestBookChanged,
     ReceivingChanged,
+    ResyncNeeded,
     UnknownFaceSeen,
     UnknownResolved,
 )
@@ -77,6 +78,7 @@ EXPECTED_EVENT_ROLES = {
     "escort_changed": {"guard", "security", "admin"},
     "receiving_changed": EVERYONE,
     "guestbook_changed": EVERYONE,
+    "resync": EVERYONE,
 }
 EXPECTED_CLIENT_EVENTS = {
     "camera_states": {"bupati", "adjutant", "guard", "security", "admin"},
@@ -94,6 +96,7 @@ SAMPLE_EVENTS = [
     EscortChanged(8, 1, "pending", "adjutant1"),
     ReceivingChanged(False, "bupati1"),
     GuestBookChanged(9, 1, "checkin"),
+    ResyncNeeded("message queue reconnected"),
 ]
 
 
