@@ -8,6 +8,7 @@ once (the next ones get 503 and are closed), and no `Server` header is sent.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -84,10 +85,8 @@ class HeadDeadlines:
                     del self._due[conn]
             for conn in late:
                 self.closed += 1
-                try:
+                with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
-                except OSError:
-                    pass
 
 
 class GuardedServer(ThreadedWSGIServer):
@@ -110,11 +109,9 @@ class GuardedServer(ThreadedWSGIServer):
     def process_request(self, request: Any, client_address: Any) -> None:
         """Serve in a thread while a slot is free; otherwise answer 503 and close."""
         if not self._slots.acquire(blocking=False):
-            try:
+            with contextlib.suppress(OSError):
                 request.setblocking(False)
                 request.send(BUSY)
-            except OSError:
-                pass
             self.shutdown_request(request)
             return
         try:
