@@ -34,6 +34,7 @@ class GuardedRequestHandler(WSGIRequestHandler):
         """Time out every read (StreamRequestHandler applies `timeout` to the socket)."""
         self.timeout = self.server.read_timeout
         super().setup()
+        self.rfile = EndAwareReader(self.rfile)
 
     def handle_one_request(self) -> None:
         """Read and serve one request; its head must arrive before the deadline."""
@@ -46,14 +47,37 @@ class GuardedRequestHandler(WSGIRequestHandler):
     def parse_request(self) -> bool:
         """Parse the head; from here on only the read timeout applies."""
         try:
-            return super().parse_request()
+            parsed = super().parse_request()
         finally:
             self.server.heads.forget(self.connection)
+        if parsed and self.rfile.ended:
+            # http.server takes a head cut short by the client closing for a whole one; a
+            # slowloris that hangs up would otherwise have every half-sent request served.
+            self.close_connection = True
+            return False
+        return parsed
 
     def send_header(self, keyword: str, value: str) -> None:
         """Send a header, except `Server` (it would name Werkzeug and Python versions)."""
         if keyword.lower() != "server":
             super().send_header(keyword, value)
+
+
+class EndAwareReader:
+    """A request's input stream that remembers whether a line read met the end of it."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.ended = False
+
+    def readline(self, limit: int = -1) -> bytes:
+        """One line; `ended` tells whether the stream was over."""
+        line = self.stream.readline(limit)
+        self.ended = not line
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
 
 
 class HeadDeadlines:

@@ -93,6 +93,17 @@ def login_cookie(base: str, username: str, password: str) -> str:
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+class _WebSocket(simple_websocket.Client):
+    """simple-websocket's client, not losing frames that arrive with the handshake reply."""
+
+    def handshake(self) -> None:
+        """Handshake, then take in any frame that came in the same read (before the reader
+        thread starts): a fast server's Engine.IO open packet often does, and simple-websocket
+        would leave it unseen until the next bytes arrive."""
+        super().handshake()
+        self._handle_events()
+
+
 class SocketIOClient:
     """Just enough Engine.IO 4 / Socket.IO 5 over a WebSocket to hear the server's events."""
 
@@ -101,7 +112,7 @@ class SocketIOClient:
         headers = {"Cookie": cookie} if cookie else {}
         if origin:
             headers["Origin"] = origin
-        self.ws = simple_websocket.Client.connect(url, headers=headers)
+        self.ws = _WebSocket.connect(url, headers=headers)
         opening = self.ws.receive(timeout=5)
         assert opening.startswith("0"), opening
         self.ws.send("40")
