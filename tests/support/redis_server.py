@@ -35,19 +35,27 @@ class RedisServer:
     """One redis-server process (no persistence); `users` are ACL rules after `user`."""
 
     def __init__(
-        self, folder: Path, users: tuple[str, ...] = (), extra: tuple[str, ...] = ()
+        self,
+        folder: Path,
+        users: tuple[str, ...] = (),
+        extra: tuple[str, ...] = (),
+        tls: bool = False,
     ) -> None:
         self.folder = folder
         self.port = _free_port()
         self.users = list(users)
         self.extra = list(extra)
+        self.tls = tls
+        if tls:
+            self.extra += self._make_certificate()
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
     def write_conf(self) -> Path:
         """The config file for the next start (users as they are now)."""
+        listen = ["port 0", f"tls-port {self.port}"] if self.tls else [f"port {self.port}"]
         lines = [
-            f"port {self.port}",
+            *listen,
             "bind 127.0.0.1",
             'save ""',
             "appendonly no",
@@ -81,8 +89,27 @@ class RedisServer:
             return False
 
     def url(self, user: str = ADMIN, password: str = ADMIN_PASSWORD, db: int = 0) -> str:
-        """A redis:// URL for `user`."""
+        """A redis:// URL for `user` (rediss://, trusting our certificate, with TLS)."""
+        if self.tls:
+            ca = self.folder / "cert.pem"
+            return f"rediss://{user}:{password}@127.0.0.1:{self.port}/{db}?ssl_ca_certs={ca}"
         return f"redis://{user}:{password}@127.0.0.1:{self.port}/{db}"
+
+    def _make_certificate(self) -> list[str]:
+        """A self-signed certificate for 127.0.0.1 (openssl); the TLS config lines."""
+        cert, key = self.folder / "cert.pem", self.folder / "key.pem"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+             "-addext", "subjectAltName=IP:127.0.0.1"],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        return [
+            f"tls-cert-file {cert}",
+            f"tls-key-file {key}",
+            f"tls-ca-cert-file {cert}",
+            "tls-auth-clients no",
+        ]
 
     def admin(self):
         """A client with every permission."""
@@ -104,15 +131,20 @@ class RedisServer:
 
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[Callable[..., RedisServer]]:
-    """Factory `redis_server(users=[...])` -> a started RedisServer; all are killed afterwards."""
+    """Factory `redis_server(users=(...), tls=False)` -> a started RedisServer; all are killed
+    afterwards."""
     if REDIS_SERVER is None:
         pytest.skip("redis-server is not installed (apt-get install redis-server)")
     started: list[RedisServer] = []
 
-    def start(users: tuple[str, ...] = (), extra: tuple[str, ...] = ()) -> RedisServer:
+    def start(
+        users: tuple[str, ...] = (), extra: tuple[str, ...] = (), tls: bool = False
+    ) -> RedisServer:
+        if tls and shutil.which("openssl") is None:
+            pytest.skip("openssl is not installed (needed for a TLS certificate)")
         folder = tmp_path / f"redis{len(started)}"
         folder.mkdir()
-        server = RedisServer(folder, users, extra).start()
+        server = RedisServer(folder, users, extra, tls).start()
         started.append(server)
         return server
 

@@ -179,3 +179,25 @@ def test_after_a_redis_outage_nothing_is_lost_and_pages_resync(site, caplog):
     # the other web processes got the view's event once Redis was back, too
     assert manager.pending == 0
     assert "web-pw" not in caplog.text and "worker-pw" not in caplog.text
+
+
+def test_events_travel_over_tls(make_env, redis_server):
+    server = redis_server(users=(WEB_RULE, WORKER_RULE.format(state="on")), tls=True)
+    assert server.url().startswith("rediss://")
+    env = make_env(events={"redis_url": server.url("web", "web-pw"), "channel": CHANNEL})
+    with InProcessServer(env.app, env.config.web) as web:
+        guard = SocketIOClient(web.base, login_cookie(web.base, "guard1", PASSWORD))
+        heard = guard.collect()
+        manager = socketio.server.manager
+        wait_until(lambda: manager.subscriptions >= 1, DEADLINE_S, message="never subscribed")
+        worker_sink(server).publish(arrival(51))
+        wait_until(lambda: heard, DEADLINE_S, message="no event over TLS")
+        assert heard[0][1]["arrival_id"] == 51
+        guard.close()
+    # without the CA, a client does not trust the server, and plain redis:// is not served
+    untrusted = redis.Redis.from_url(server.url().split("?")[0], socket_timeout=2)
+    with pytest.raises(redis.ConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
+        untrusted.ping()
+    plain = redis.Redis.from_url(server.url().replace("rediss://", "redis://").split("?")[0])
+    with pytest.raises(redis.ConnectionError):
+        plain.ping()
