@@ -4,9 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= config.yaml
-# Debian packages for the RTSP test camera (GStreamer) and the browser tests.
+# Debian packages for the RTSP test camera (GStreamer), the browser tests, and the private
+# redis-servers (outages, ACL, TLS) of the message-queue tests and the load bench.
 SYSTEM_PKGS := ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
-	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad chromium fonts-dejavu-core
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad chromium fonts-dejavu-core \
+	redis-server openssl
 
 .PHONY: install run test bench lint system-deps translations clean demo-camera
 
