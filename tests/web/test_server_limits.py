@@ -8,10 +8,13 @@
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
+import json
 import re
 import resource
 import socket
 import time
+import urllib.parse
 import urllib.request
 
 import click
@@ -185,3 +188,57 @@ def test_a_connection_cap_beyond_the_open_files_limit_is_refused():
         pytest.skip("no hard open-files limit here")
     with pytest.raises(click.ClickException, match=rf"web\.max_connections: {hard} connections"):
         ensure_open_files(hard)
+
+
+def login_ips(tmp_path) -> list[str]:
+    """The client addresses the audit log recorded for logins."""
+    from storage.db import make_engine, make_session_factory
+    from storage.models import AuditLog
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'tamu.db'}")
+    with make_session_factory(engine)() as db:
+        rows = db.query(AuditLog).filter_by(action="login").order_by(AuditLog.id).all()
+        ips = [json.loads(row.detail)["ip"] for row in rows]
+    engine.dispose()
+    return ips
+
+
+def login_via_proxy(base: str) -> None:
+    """Log in with the headers a proxy would add."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # as a browser on https://host/ sends it (Flask-WTF checks the referrer over HTTPS)
+    referer = base.replace("http://", "https://") + "/login"
+    opener.addheaders = [
+        ("X-Forwarded-For", "203.0.113.9"),
+        ("X-Forwarded-Proto", "https"),
+        ("Referer", referer),
+    ]
+    html = opener.open(f"{base}/login", timeout=5).read().decode()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+    form = urllib.parse.urlencode({"username": "satpam", "password": PASSWORD, "csrf_token": token})
+    opener.open(f"{base}/login", data=form.encode(), timeout=5).close()
+
+
+@pytest.mark.parametrize(("trusted", "seen"), [([], "127.0.0.1"), (["127.0.0.0/8"], "203.0.113.9")])
+def test_gunicorn_believes_forwarded_headers_only_from_trusted_proxies(
+    serve, tmp_path, trusted, seen
+):
+    _served, base = serve("web", [], web={"trusted_proxies": trusted})
+    login_via_proxy(base)
+    assert login_ips(tmp_path) == [seen]
+
+
+def test_gunicorn_settings_follow_the_web_config(write_config):
+    from tamu.server import gunicorn_settings
+
+    config, _path = write_config(
+        {"web": {"header_timeout_s": 2.5, "max_connections": 50, "trusted_proxies": ["10.0.0.1"]}}
+    )
+    settings = gunicorn_settings(config, "::1", 8443)
+    assert settings["bind"] == ["[::1]:8443"]
+    assert settings["workers"] == 1  # Flask-SocketIO: one process per instance
+    assert settings["worker_class"] == "tamu.server.TamuGeventWorker"
+    assert settings["keepalive"] == 3 and settings["worker_connections"] == 50
+    assert settings["forwarded_allow_ips"] == "10.0.0.1"
+    assert settings["control_socket_disable"] is True
