@@ -69,6 +69,11 @@ class BufferedRedisManager(socketio.RedisManager):
 
     def _publish(self, data: Any) -> None:
         """Queue `data` for the sender thread; the oldest message goes when the buffer is full."""
+        try:
+            message = self.json.dumps(data)
+        except (TypeError, ValueError) as exc:
+            log.error("dropped a message that is not JSON (%s)", exc)
+            return
         with self._wake:
             if len(self._pending) >= self._limit:
                 self._pending.popleft()
@@ -79,7 +84,7 @@ class BufferedRedisManager(socketio.RedisManager):
                         self._limit,
                         self.dropped,
                     )
-            self._pending.append(data)
+            self._pending.append(message)
             if self._sender is None:
                 self._sender = threading.Thread(
                     target=self._send_forever, name="socketio-publisher", daemon=True
@@ -111,9 +116,10 @@ class BufferedRedisManager(socketio.RedisManager):
                 if down_since is None:
                     down_since = time.monotonic()
                     log.warning(
-                        "Redis %s unreachable (%s): %d events kept, retrying",
+                        "Redis %s unreachable (%s: %s): %d events kept, retrying",
                         self.where,
                         type(exc).__name__,
+                        exc,
                         len(self._pending),
                     )
                 time.sleep(backoff)
@@ -140,8 +146,8 @@ class BufferedRedisManager(socketio.RedisManager):
                 if not self._pending:
                     self._wake.notify_all()
                     return
-                data = self._pending[0]
-            self._publisher.publish(self.channel, self.json.dumps(data))
+                message = self._pending[0]
+            self._publisher.publish(self.channel, message)
             with self._wake:
-                if self._pending and self._pending[0] is data:
+                if self._pending and self._pending[0] is message:
                     self._pending.popleft()

@@ -9,7 +9,9 @@ Redis comes back after an outage, every page is told to reload its panels (`resy
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from typing import Any
 
 import socketio
@@ -20,6 +22,8 @@ from web import security_policy as policy
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 64 * 1024
+LISTEN_BACKOFF_INITIAL_S = 0.5
+LISTEN_BACKOFF_MAX_S = 10.0
 
 
 class CheckedQueueManager(BufferedRedisManager):
@@ -28,6 +32,7 @@ class CheckedQueueManager(BufferedRedisManager):
     def __init__(self, url: str, *, channel: str, buffer_size: int) -> None:
         super().__init__(url, channel=channel, write_only=False, buffer_size=buffer_size)
         self.subscriptions = 0
+        self._closed = threading.Event()
 
     def _redis_connect(self) -> None:
         super()._redis_connect()
@@ -35,8 +40,9 @@ class CheckedQueueManager(BufferedRedisManager):
         self.pubsub.ignore_subscribe_messages = False
 
     def _listen(self) -> Any:
+        """Messages on the channel (python-socketio's hook), noting each (re)subscription."""
         channel = self.channel.encode("utf-8")
-        for message in self._redis_listen_with_retries():
+        for message in self._subscription():
             if message.get("channel") != channel:
                 continue
             if message.get("type") == "subscribe":
@@ -47,6 +53,38 @@ class CheckedQueueManager(BufferedRedisManager):
                     log.warning("dropped a %d-byte message on the queue (too big)", len(data))
                     continue
                 yield data
+        self._closed.wait()  # closed on purpose: park quietly instead of "exited unexpectedly"
+
+    def _subscription(self) -> Any:
+        """Everything Redis sends to our subscription, subscribing again after any failure."""
+        backoff = LISTEN_BACKOFF_INITIAL_S
+        while not self._closed.is_set():
+            try:
+                self._redis_connect()
+                self.pubsub.subscribe(self.channel)
+                backoff = LISTEN_BACKOFF_INITIAL_S
+                yield from self.pubsub.listen()
+            except Exception as exc:
+                if self._closed.is_set():
+                    return
+                with contextlib.suppress(Exception):
+                    self.pubsub.close()  # its connection failed: do not leak it
+                log.warning(
+                    "cannot receive events from Redis %s (%s: %s); retrying in %.0f s",
+                    self.where,
+                    type(exc).__name__,
+                    exc,
+                    backoff,
+                )
+                self._closed.wait(backoff)
+                backoff = min(backoff * 2, LISTEN_BACKOFF_MAX_S)
+
+    def close(self) -> None:
+        """Stop listening and retrying (a process shutting down, the end of a test)."""
+        self._closed.set()
+        if self.pubsub is not None:
+            with contextlib.suppress(Exception):
+                self.pubsub.close()
 
     def _subscribed(self) -> None:
         self.subscriptions += 1

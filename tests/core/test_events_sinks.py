@@ -145,6 +145,9 @@ def test_a_full_buffer_drops_the_oldest_and_says_so(caplog):
         manager._publish({"method": "emit", "n": i})
     assert manager.pending == 2
     assert manager.dropped == 3
-    assert [m["n"] for m in manager._pending] == [3, 4]
+    assert [json.loads(m)["n"] for m in manager._pending] == [3, 4]
     assert "buffer full" in caplog.text
     assert not manager.flush(0.2)
+    manager._publish({"method": "emit", "data": [object()]})  # never blocks the buffer
+    assert manager.pending == 2
+    assert "not JSON" in caplog.text

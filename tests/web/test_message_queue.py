@@ -12,7 +12,7 @@ import redis
 from core.events import CameraStatusChanged, GuestArrived, UnknownFaceSeen
 from core.sinks import SocketIOSink
 from storage.types import utcnow
-from tests.support.waiting import wait_until
+from tests.support.waiting import stays_true, wait_until
 from tests.web.conftest import PASSWORD
 from tests.web.serving import InProcessServer, SocketIOClient, login_cookie
 from web.extensions import socketio
@@ -52,6 +52,7 @@ def site(make_env, queue):
         yield env, server, heard, manager
         for client in sockets.values():
             client.close()
+        manager.close()
 
 
 def worker_sink(server) -> SocketIOSink:
@@ -153,6 +154,13 @@ def test_redis_refuses_publishers_without_the_password(site):
         worker.publish("tamu-site-b", b"x")
 
 
+def test_a_closed_listener_stops_for_good(site, caplog):
+    _env, server, _heard, manager = site
+    manager.close()
+    server.kill()
+    assert stays_true(lambda: "cannot receive" not in caplog.text, 1.5)
+
+
 def test_after_a_redis_outage_nothing_is_lost_and_pages_resync(site, caplog):
     env, server, heard, manager = site
     sink = worker_sink(server)
@@ -194,6 +202,7 @@ def test_events_travel_over_tls(make_env, redis_server):
         wait_until(lambda: heard, DEADLINE_S, message="no event over TLS")
         assert heard[0][1]["arrival_id"] == 51
         guard.close()
+        manager.close()
     # without the CA, a client does not trust the server, and plain redis:// is not served
     untrusted = redis.Redis.from_url(server.url().split("?")[0], socket_timeout=2)
     with pytest.raises(redis.ConnectionError, match="CERTIFICATE_VERIFY_FAILED"):
