@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bench.load import main as load_bench
 from bench.report import Row, build_rows
 from bench.scenes import GUESTS, SCENES, SECONDS, build_clips
 
@@ -80,6 +81,7 @@ def main() -> int:
     from tests.conftest import find_faces_dir
 
     console = Console(width=150)
+    load_bench()
     faces_dir = find_faces_dir()
     if faces_dir is None:
         console.print("bench skipped: test faces not found (set TAMU_FACES_DIR or ../shared/faces)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from datetime import date, time
@@ -175,18 +176,52 @@ class TrackingConfig(_Model):
 
 
 class WebConfig(_Model):
-    """The dashboard's listening address."""
+    """The dashboard's listening address and how its server protects itself."""
 
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     secret_key_file: Path = Path("instance/secret_key")
     snapshot_refresh_s: float = Field(1.0, gt=0, le=10)
+    max_connections: int = Field(4000, ge=10, le=100_000, description="open connections at most")
+    header_timeout_s: float = Field(10.0, ge=1, le=300, description="to send a request's head")
+    read_timeout_s: float = Field(30.0, ge=1, le=600, description="longest silence mid-request")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="proxy addresses/networks whose X-Forwarded-* count"
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return value
+
+    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """`trusted_proxies` as networks."""
+        return [ipaddress.ip_network(entry, strict=False) for entry in self.trusted_proxies]
+
+
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class EventsConfig(_Model):
-    """How events travel between processes."""
+    """How events travel between processes: Flask-SocketIO's message queue on Redis."""
 
-    redis_url: str | None = Field(None, description="redis://host:port/db to fan out events")
+    redis_url: str | None = Field(
+        None, description="redis[s]://[user:password@]host:port/db; turns the message queue on"
+    )
+    channel: str = Field("tamu", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+    buffer_size: int = Field(10_000, ge=0, le=1_000_000, description="kept while Redis is away")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(_REDIS_SCHEMES):
+            raise ValueError("must start with redis://, rediss:// (TLS) or unix://")
+        return value
 
 
 class PrivacyConfig(_Model):

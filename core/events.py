@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+
 from core.vocab import EventName
+
+
+class EventError(ValueError):
+    """A message that is not a valid event of a known type."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,8 @@ class Event:
     # "worker" (capture worker) or "web" (dashboard): each process notifies only what it
     # originates, so an event relayed to another process is never notified twice.
     origin: ClassVar[str] = "web"
+    # How parse_event checks a message: exact JSON types, no unknown or missing fields.
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(strict=True, extra="forbid")
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict with the event's name under `type`."""
@@ -184,6 +193,14 @@ class WatchlistSighted(Event):
     snapshot: str | None
 
 
+@dataclass(frozen=True)
+class ResyncNeeded(Event):
+    """Events may have been missed (the message queue was away): pages reload their panels."""
+
+    name: ClassVar[str] = EventName.RESYNC
+    reason: str
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.name: cls
     for cls in (
@@ -198,5 +215,44 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReceivingChanged,
         GuestBookChanged,
         WatchlistSighted,
+        ResyncNeeded,
     )
 }
+
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _adapter(cls: type[Event]) -> TypeAdapter[Any]:
+    """One pydantic adapter per event type, built on first use."""
+    if cls.name not in _ADAPTERS:
+        _ADAPTERS[cls.name] = TypeAdapter(cls)
+    return _ADAPTERS[cls.name]
+
+
+def parse_event(data: Any) -> Event:
+    """The Event that `data` (the `to_dict` form) describes; EventError if it is not exactly one.
+
+    Checked as JSON against the type's fields: known `type`, every required field, no other
+    field, exact JSON types (an id is a number, not "12"), ISO 8601 times.
+    """
+    if not isinstance(data, Mapping):
+        raise EventError(f"an event is a mapping, not {type(data).__name__}")
+    fields = dict(data)
+    name = fields.pop("type", None)
+    cls = EVENT_TYPES.get(name) if isinstance(name, str) else None
+    if cls is None:
+        raise EventError(f"unknown event type {str(name)[:40]!r}")
+    try:
+        event: Event = _adapter(cls).validate_json(json.dumps(fields))
+        return event
+    except (TypeError, ValueError) as exc:
+        raise EventError(f"{name}: {_first_error(exc)}") from None
+
+
+def _first_error(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        where = ".".join(str(part) for part in err["loc"]) or "(event)"
+        return f"{where}: {err['msg']}"
+    return str(exc)

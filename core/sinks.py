@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
@@ -12,7 +11,6 @@ from typing import Any, Protocol
 from core.events import Event
 
 log = logging.getLogger(__name__)
-REDIS_CHANNEL = "tamu:events"
 
 
 class EventSink(Protocol):
@@ -69,23 +67,30 @@ class QueueSink:
             log.warning("event queue full or closed; %s not relayed", event.name)
 
 
-class RedisSink:
-    """Publishes events as JSON on a Redis channel (processes on other hosts)."""
+class SocketIOSink:
+    """Emits events through Flask-SocketIO's message queue, as an external process does.
 
-    def __init__(self, url: str) -> None:
-        import redis
+    The capture worker (another process, maybe another host) uses
+    `SocketIO(message_queue=...)` as Flask-SocketIO documents; every web process listening on
+    the same Redis channel checks each event and passes it to its Socket.IO rooms.
+    """
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    def __init__(self, url: str, channel: str, buffer_size: int = 10_000) -> None:
+        from flask_socketio import SocketIO
+
+        from core.message_queue import BufferedRedisManager
+
+        self.manager = BufferedRedisManager(
+            url, channel=channel, write_only=True, buffer_size=buffer_size
+        )
+        # threading: this process is not a gevent server, whatever is installed.
+        self._socketio = SocketIO(
+            message_queue=url, client_manager=self.manager, async_mode="threading"
+        )
 
     def publish(self, event: Event) -> None:
-        """Publish; Redis being down is logged, not raised."""
+        """Queue the event for Redis (kept and retried while Redis is away); never raises."""
         try:
-            self._redis.publish(REDIS_CHANNEL, event.to_json())
-        except Exception as exc:
-            log.warning("redis publish of %s failed: %s", event.name, exc)
-
-
-def decode_event(raw: str | bytes) -> dict[str, Any]:
-    """A Redis message back into the dict form that `Event.to_dict` made."""
-    decoded: dict[str, Any] = json.loads(raw)
-    return decoded
+            self._socketio.emit(event.name, event.to_dict())
+        except Exception:
+            log.exception("could not queue %s for the message queue", event.name)

@@ -166,6 +166,7 @@ class EventName(StrEnum):
     GUESTBOOK_CHANGED = "guestbook_changed"
     ARRIVAL_REIDENTIFIED = "arrival_reidentified"
     WATCHLIST_SIGHTED = "watchlist_sighted"
+    RESYNC = "resync"
 
 
 def values(vocab: type[StrEnum]) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from tests.support.env import (  # noqa: F401
     port_open,
 )
 
-pytest_plugins = ["tests.support.rtsp", "tests.support.browser"]
+pytest_plugins = ["tests.support.rtsp", "tests.support.browser", "tests.support.redis_server"]
 
 
 @pytest.fixture(scope="session")

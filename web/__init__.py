@@ -20,6 +20,7 @@ from storage.media import MediaStore
 from storage.timeline import Step
 from web import auth, i18n
 from web.extensions import TamuState, csrf, limiter, login_manager, socketio
+from web.proxies import TrustedProxies
 from web.responses import register_error_handlers
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def create_app(config: Config, *, sink: EventSink | None = None, testing: bool = False) -> Flask:
-    """Build the dashboard for `config`; `sink` also receives every event the web publishes."""
+def create_app(
+    config: Config,
+    *,
+    sink: EventSink | None = None,
+    testing: bool = False,
+    async_mode: str = "threading",
+) -> Flask:
+    """Build the dashboard for `config`; `sink` also receives every event the web publishes.
+
+    `async_mode` is the server's: "threading" (the embedded server) or "gevent" (gunicorn).
+    """
     app = Flask(__name__)
     app.testing = testing
     app.config.update(
@@ -65,7 +75,7 @@ def create_app(config: Config, *, sink: EventSink | None = None, testing: bool =
         media=MediaStore(config.storage.media_dir),
         sink=sink or NullSink(),
     )
-    _init_extensions(app, config)
+    _init_extensions(app, config, async_mode)
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
     auth.check_declared_roles(app)
@@ -73,11 +83,15 @@ def create_app(config: Config, *, sink: EventSink | None = None, testing: bool =
     app.after_request(_security_headers)
     register_error_handlers(app, catch_all=not testing)
     app.context_processor(_template_globals)
+    # Outermost: X-Forwarded-* count only from web.trusted_proxies, for every layer below.
+    app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]  # Flask's documented idiom
+        app.wsgi_app, config.web.proxy_networks()
+    )
     return app
 
 
-def _init_extensions(app: Flask, config: Config) -> None:
-    import web.realtime  # noqa: F401  (registers the Socket.IO handlers before init_app)
+def _init_extensions(app: Flask, config: Config, async_mode: str) -> None:
+    from web.realtime import queue_manager  # also registers the Socket.IO handlers
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -85,7 +99,16 @@ def _init_extensions(app: Flask, config: Config) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app, config.timezone)
-    socketio.init_app(app, async_mode="threading", logger=False, engineio_logger=False)
+    manager = queue_manager(config.events)
+    # Both keys every time: the module-level SocketIO keeps options between apps (tests).
+    socketio.init_app(
+        app,
+        async_mode=async_mode,
+        message_queue=config.events.redis_url,
+        client_manager=manager,
+        logger=False,
+        engineio_logger=False,
+    )
 
 
 def _security_headers(response):

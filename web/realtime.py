@@ -1,8 +1,8 @@
 """Socket.IO: who joins which room, what clients may ask, and events pushed to the rooms.
 
-Events reach `publish` three ways: from the web's own views after a commit, from the capture
-worker's multiprocessing queue (`tamu run`), and from the Redis channel `tamu:events`
-(`tamu web` with `events.redis_url`).
+Events reach the rooms three ways: from the web's own views after a commit (`publish`), from the
+capture worker's multiprocessing queue (`tamu run`), and, with `events.redis_url`, through
+Flask-SocketIO's message queue (web.message_queue), where workers and other web processes emit.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from flask import Flask, current_app, has_app_context
 from flask_login import current_user
 from flask_socketio import join_room
 
-from core.events import EVENT_TYPES, Event
-from core.sinks import REDIS_CHANNEL, decode_event
+from core.config import EventsConfig
+from core.events import Event, EventError, parse_event
 from storage.cameras import list_cameras
 from storage.receiving import is_receiving
 from web import security_policy as policy
@@ -25,19 +25,27 @@ from web.extensions import socketio, state
 
 log = logging.getLogger(__name__)
 RELAY_POLL_S = 0.5
-REDIS_BACKOFF_MAX_S = 30.0
 
 
-def publish(event: Event | dict[str, Any]) -> None:
-    """Emit an event (an Event or its to_dict form) to every room allowed to see it."""
-    payload = event.to_dict() if isinstance(event, Event) else dict(event)
-    name = str(payload.get("type", ""))
-    rooms = policy.rooms_for_event(name)
+def queue_manager(events: EventsConfig) -> Any:
+    """The Socket.IO client manager for `events`: the checked Redis queue, or None (in-process)."""
+    if not events.redis_url:
+        return None
+    from web.message_queue import CheckedQueueManager
+
+    return CheckedQueueManager(
+        events.redis_url, channel=events.channel, buffer_size=events.buffer_size
+    )
+
+
+def publish(event: Event) -> None:
+    """Emit an event to every room allowed to see it (and to the app's sink)."""
+    rooms = policy.rooms_for_event(event.name)
     if not rooms:
-        log.warning("event %r has no rooms; dropped", name)
+        log.warning("event %r has no rooms; dropped", event.name)
         return
-    socketio.emit(name, payload, to=sorted(rooms))
-    if has_app_context() and isinstance(event, Event):
+    socketio.emit(event.name, event.to_dict(), to=sorted(rooms))
+    if has_app_context():
         current_app.extensions["tamu"].sink.publish(event)
 
 
@@ -132,50 +140,14 @@ def _relay_queue(app: Flask, events: Any, stop: threading.Event) -> None:
             _relay_one(item)
 
 
-def start_redis_relay(app: Flask, url: str, stop: threading.Event) -> Any:
-    """Relay events published on the Redis channel `tamu:events` (a worker elsewhere); the task."""
-    return socketio.start_background_task(_relay_redis, app, url, stop)
-
-
-def _relay_redis(app: Flask, url: str, stop: threading.Event) -> None:
-    import redis
-
-    backoff = 0.5
-    with app.app_context():
-        while not stop.is_set():
-            try:
-                client = redis.Redis.from_url(url, socket_connect_timeout=2)
-                pubsub = client.pubsub(ignore_subscribe_messages=True)
-                pubsub.subscribe(REDIS_CHANNEL)
-                log.info("relaying worker events from Redis channel %s", REDIS_CHANNEL)
-                backoff = 0.5
-                _read_redis(pubsub, stop)
-                pubsub.close()
-            except redis.RedisError as exc:
-                log.warning("Redis event relay: %s; retrying in %.1f s", exc, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, REDIS_BACKOFF_MAX_S)
-
-
-def _read_redis(pubsub: Any, stop: threading.Event) -> None:
-    while not stop.is_set():
-        message = pubsub.get_message(timeout=RELAY_POLL_S)
-        if message and message.get("type") == "message":
-            try:
-                _relay_one(decode_event(message["data"]))
-            except (ValueError, TypeError) as exc:
-                log.warning("ignored a malformed event on %s: %s", REDIS_CHANNEL, exc)
-
-
 def _relay_one(item: Any) -> None:
-    """Publish one relayed event (an Event, or a dict naming a known event type)."""
-    if isinstance(item, dict) and item.get("type") not in EVENT_TYPES:
-        log.warning("ignored an event of unknown type %r", item.get("type"))
-        return
-    if not isinstance(item, (Event, dict)):
-        log.warning("ignored a relayed %s", type(item).__name__)
+    """Publish one relayed event (an Event, or the dict form of a known event type)."""
+    try:
+        event = item if isinstance(item, Event) else parse_event(item)
+    except EventError as exc:
+        log.warning("ignored a relayed message: %s", exc)
         return
     try:
-        publish(item)
+        publish(event)
     except Exception:
         log.exception("relaying an event failed")

@@ -7,15 +7,18 @@ import functools
 import logging
 import multiprocessing
 import multiprocessing.connection
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import click
 
-from core.config import Config
+from core.config import Config, config_path
 from tamu.context import AppContext, pass_ctx, setup_logging
+from tamu.serving import banner
 
 log = logging.getLogger(__name__)
 EVENT_QUEUE_SIZE = 1000
@@ -28,27 +31,35 @@ port_option = click.option("--port", type=int, default=None, help="Port (default
 @click.command()
 @host_option
 @port_option
+@click.option("--dev", is_flag=True, help="Use the embedded (threaded) server instead of gunicorn.")
 @pass_ctx
-def web(ctx: AppContext, host: str | None, port: int | None) -> None:
-    """Start the dashboard alone; worker events arrive over Redis when events.redis_url is set."""
-    from web.realtime import start_redis_relay
-
-    notifier = ctx.notifier()
-    app = _prepare(ctx, sink=notifier.web_sink() if notifier else None)
-    stop = threading.Event()
-    if ctx.config.events.redis_url:
-        start_redis_relay(app, ctx.config.events.redis_url, stop)
-    else:
+def web(ctx: AppContext, host: str | None, port: int | None, dev: bool) -> None:
+    """Start the dashboard alone (gunicorn + gevent); worker events come over Redis."""
+    if not ctx.config.events.redis_url:
         log.info("events.redis_url is not set: live worker events need `tamu run` or Redis")
-    if notifier:
-        notifier.start()
-    try:
-        with _sigterm_as_interrupt():
-            _serve(app, ctx.config, host, port)
-    finally:
-        stop.set()
+    if dev:
+        notifier = ctx.notifier()
+        app = _prepare(ctx, sink=notifier.web_sink() if notifier else None)
         if notifier:
-            notifier.stop()
+            notifier.start()
+        try:
+            with _sigterm_as_interrupt():
+                _serve(app, ctx.config, host, port)
+        finally:
+            if notifier:
+                notifier.stop()
+        return
+    _migrate_and_hint(ctx)
+    args = ["--config", str(config_path(ctx.config_file).resolve())]
+    args += ["--host", host or ctx.config.web.host]
+    args += ["--port", str(ctx.config.web.port if port is None else port)]
+    if logging.getLogger().isEnabledFor(logging.DEBUG):
+        args.append("--verbose")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # A fresh interpreter: gevent must patch the standard library before the database
+    # drivers are imported, and this process has imported them to migrate.
+    os.execv(sys.executable, [sys.executable, "-m", "tamu.server", *args])
 
 
 @click.command()
@@ -124,49 +135,38 @@ def _stop_worker(worker: Any, stop: Any) -> None:
     log.info("capture worker stopped (exit code %s)", worker.exitcode)
 
 
-def _prepare(ctx: AppContext, sink: Any = None):
-    """Migrate the database, build the app (publishing also to `sink`), say where to go."""
+def _migrate_and_hint(ctx: AppContext) -> None:
+    """Migrate the database and say how to add the first user when there is none."""
     from storage.db import upgrade
     from storage.users import count_users
     from tamu.commands.users import ADD_USER_HINT
-    from web import create_app
 
     upgrade(ctx.config.storage.database_url)
-    app = create_app(ctx.config, sink=sink)
     with ctx.sessions() as db:
         if count_users(db) == 0:
             click.echo(f"No dashboard user yet. Create one in another terminal:\n  {ADD_USER_HINT}")
-    return app
+    ctx.engine.dispose()
+
+
+def _prepare(ctx: AppContext, sink: Any = None):
+    """Migrate the database, hint at the first user, build the app (publishing also to `sink`)."""
+    from web import create_app
+
+    _migrate_and_hint(ctx)
+    return create_app(ctx.config, sink=sink)
 
 
 def _serve(app: Any, config: Config, host: str | None, port: int | None) -> None:
-    """Serve until Ctrl-C (or SIGTERM)."""
-    from web.extensions import socketio
+    """Serve on the guarded embedded server until Ctrl-C (or SIGTERM)."""
+    from tamu.embedded import GuardedServer
 
     host = host or config.web.host
     port = config.web.port if port is None else port
-    click.echo(f"Tamu dashboard: open {_address(host, port)}/login")
-    # Threading mode's server is Werkzeug's: Flask-SocketIO calls it "unsafe" for production,
-    # but it serves the handful of users on the residence LAN well and needs no eventlet/gevent
-    # monkey-patching (issue 3). The flag acknowledges that choice.
+    server = GuardedServer(host, port, app, config.web)
+    click.echo(banner(host, server.port))
     with contextlib.suppress(KeyboardInterrupt):
-        socketio.run(
-            app,
-            host=host,
-            port=port,
-            debug=False,
-            use_reloader=False,
-            log_output=False,
-            allow_unsafe_werkzeug=True,
-        )
+        server.serve_forever()
     click.echo("Tamu dashboard stopped.")
-
-
-def _address(host: str, port: int) -> str:
-    shown = "127.0.0.1" if host in ("", "0.0.0.0") else "[::1]" if host == "::" else host
-    if ":" in shown and not shown.startswith("["):
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}"
 
 
 @contextlib.contextmanager

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 class LoggingSink:
-    """Logs each event on one line (when no Redis is configured to fan events out)."""
+    """Logs each event on one line (when no message queue is configured)."""
 
     def publish(self, event: Event) -> None:
         """Log the event as JSON."""
@@ -67,14 +67,23 @@ def stop_on_signals(stop: threading.Event) -> None:
 @pass_ctx
 def worker(ctx: AppContext, threads: bool) -> None:
     """Read the cameras, recognise faces and record arrivals until stopped."""
-    from core.sinks import RedisSink
+    from core.message_queue import redact
+    from core.sinks import SocketIOSink
     from vision.worker import run_worker
 
     config = ctx.config
     ensure_schema(ctx, auto_upgrade=True)
-    url = config.events.redis_url
-    sink_factory: Any = functools.partial(RedisSink, url) if url else LoggingSink
-    log.info("events go to %s", "redis" if url else "the log")
+    events = config.events
+    sink_factory: Any
+    if events.redis_url:
+        sink_factory = functools.partial(
+            SocketIOSink, events.redis_url, events.channel, events.buffer_size
+        )
+        where = f"the message queue on {redact(events.redis_url)}, channel {events.channel}"
+    else:
+        sink_factory = LoggingSink
+        where = "the log"
+    log.info("events go to %s", where)
     # This process notifies the worker's own events (arrivals, strangers, camera status), sent
     # by the camera processes to its inbox; the dashboard notifies its own (see notify.service).
     notifier = ctx.notifier()

@@ -19,6 +19,19 @@ def test_defaults_fill_everything_but_cameras():
     assert cfg.storage.database_url == "sqlite:///data/tamu.db"
     assert 0 < cfg.recognition.tolerance < 1
     assert cfg.web.port == 8080
+    assert cfg.web.trusted_proxies == [] and cfg.web.max_connections >= 2500
+    assert cfg.events.redis_url is None and cfg.events.channel == "tamu"
+
+
+def test_redis_url_error_does_not_show_the_password():
+    with pytest.raises(ConfigError) as err:
+        parse_config({"events": {"redis_url": "http://u:s3cret@h/0"}})
+    assert "s3cret" not in str(err.value)
+
+
+def test_trusted_proxies_accept_addresses_and_networks():
+    cfg = parse_config({"web": {"trusted_proxies": ["10.0.0.5", "2001:db8::/32"]}})
+    assert [str(n) for n in cfg.web.proxy_networks()] == ["10.0.0.5/32", "2001:db8::/32"]
 
 
 @pytest.mark.parametrize(
@@ -41,6 +54,14 @@ def test_defaults_fill_everything_but_cameras():
         ({"visiting_hours": {"weekly": {"mon": ["9-12"]}}}, "visiting_hours.weekly: mon: '9-12'"),
         ({"visiting_hours": {"weekly": {"funday": []}}}, "visiting_hours.weekly.funday"),
         (["a", "list"], "the top level must be a mapping"),
+        ({"web": {"trusted_proxies": ["nginx"]}}, "web.trusted_proxies: 'nginx' is not an IP"),
+        ({"web": {"max_connections": 5}}, "web.max_connections: Input should be greater than"),
+        ({"web": {"header_timeout_s": 0}}, "web.header_timeout_s: Input should be greater"),
+        (
+            {"events": {"redis_url": "http://u:secret@h/0"}},
+            "events.redis_url: must start with redis://",
+        ),
+        ({"events": {"channel": "tamu events"}}, "events.channel: String should match"),
     ],
 )
 def test_bad_config_names_key_and_reason(data, expected):

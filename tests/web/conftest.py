@@ -105,7 +105,8 @@ def serve(write_config):
         **config_data: Any,
     ) -> tuple[Served, str]:
         port = free_port()
-        config, path = write_config({"cameras": cameras, "web": {"port": port}, **config_data})
+        web = {"port": port, **config_data.pop("web", {})}
+        config, path = write_config({"cameras": cameras, "web": web, **config_data})
         upgrade(config.storage.database_url)
         engine = make_engine(config.storage.database_url)
         factory = make_session_factory(engine)

@@ -13,6 +13,7 @@ from storage.db import transaction
 from storage.guests import encode_vector
 from storage.models import Arrival, Camera, UnknownFace
 from storage.types import utcnow
+from tests.support.waiting import stays_true, wait_until
 from tests.support.web import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -102,3 +103,56 @@ def test_guard_and_bupati_pages_work_live_in_a_browser(serve, chromium, artifact
     expect(bupati.locator("h1").first).to_contain_text("Who is waiting now")
     assert problems == []
     assert served.stop() == 0
+
+
+def seed_camera(sessions, _media) -> None:
+    with transaction(sessions) as db:
+        db.add(Camera(name="gate", role="gate"))
+
+
+@pytest.mark.redis
+def test_pages_reload_their_panels_when_the_server_says_events_were_missed(
+    serve, chromium, redis_server, tmp_path
+):
+    """After a message-queue outage the web emits `resync`; the page refetches its panels."""
+    from playwright.sync_api import expect
+
+    from core.events import ResyncNeeded
+    from core.sinks import SocketIOSink
+    from storage.db import make_engine, make_session_factory
+
+    expect.set_options(timeout=STEP_MS)
+    queue = redis_server()
+    _served, base = serve(
+        "web",
+        [{"name": "gate", "role": "gate", "url": "rtsp://127.0.0.1:9/none"}],
+        users=(("bupati", "bupati"),),
+        seed=seed_camera,
+        events={"redis_url": queue.url(), "channel": "tamu-browser"},
+    )
+    problems: list[str] = []
+    bupati = open_as(chromium, base, "bupati", problems)
+    expect(bupati.locator("#live-status")).to_have_attribute("data-state", "live")
+    waiting = bupati.locator("#waiting-panel").get_attribute("data-src")
+
+    def loads() -> int:
+        """How often the page fetched its waiting panel (the browser's resource timing)."""
+        script = "src => performance.getEntriesByType('resource')"
+        script += ".filter(e => new URL(e.name).pathname === src).length"
+        return bupati.evaluate(script, waiting)
+
+    wait_until(loads, STEP_MS / 1000, message="the panels were not loaded on connect")
+    before = loads()
+    expect(bupati.locator("[data-testid=waiting-row]")).to_have_count(0)
+    # An arrival whose event never reached this page (it was published while Redis was away).
+    engine = make_engine(f"sqlite:///{tmp_path / 'tamu.db'}")
+    with transaction(make_session_factory(engine)) as db:
+        cam = db.query(Camera).filter_by(name="gate").one()
+        now = utcnow()
+        db.add(Arrival(camera_id=cam.id, first_seen=now, last_seen=now, outside_hours=True))
+    engine.dispose()
+    assert stays_true(lambda: loads() == before, 1.0), "the panel reloaded by itself"
+    SocketIOSink(queue.url(), "tamu-browser").publish(ResyncNeeded("message queue reconnected"))
+    expect(bupati.locator("[data-testid=waiting-row]")).to_have_count(1)
+    assert loads() == before + 1
+    assert problems == []

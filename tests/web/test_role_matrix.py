@@ -21,6 +21,7 @@ from core.events import (
     GuestArrived,
     GuestBookChanged,
     ReceivingChanged,
+    ResyncNeeded,
     UnknownFaceSeen,
     UnknownResolved,
     WatchlistSighted,
@@ -84,6 +85,7 @@ EXPECTED_EVENT_ROLES = {
     "guestbook_changed": EVERYONE,
     "watchlist_sighted": {"guard", "security", "admin"},
     "arrival_reidentified": {"bupati", "adjutant", "guard", "operator", "security", "admin"},
+    "resync": EVERYONE,
 }
 EXPECTED_CLIENT_EVENTS = {
     "camera_states": {"bupati", "adjutant", "guard", "security", "admin"},
@@ -103,6 +105,7 @@ SAMPLE_EVENTS = [
     GuestBookChanged(9, 1, "checkin"),
     WatchlistSighted(3, "Orang X", "high", "gate", NOW, None),
     ArrivalReidentified(1, "gate", 2, "Budi", None, 4, "evidence", NOW),
+    ResyncNeeded("message queue reconnected"),
 ]
 
 

@@ -217,14 +217,19 @@
   function connect() {
     if (typeof io === "undefined") { return; }
     var socket = io();
-    socket.on("connect", function () {
-      setLive("live");
+    // Anything missed (this socket reconnected, or the server's message queue did): reload
+    // the camera badges and every panel once.
+    function resync() {
       socket.emit("camera_states", function (ack) {
         if (ack && ack.ok) { ack.cameras.forEach(function (c) { setCameraStatus(c.camera, c.status); }); }
       });
-      // Anything missed while disconnected: reload every panel once.
       document.querySelectorAll("[data-panel]").forEach(refreshPanel);
+    }
+    socket.on("connect", function () {
+      setLive("live");
+      resync();
     });
+    socket.on("resync", resync);
     socket.on("disconnect", function () { setLive("offline"); });
     socket.on("connect_error", function () { setLive("offline"); });
     socket.on("camera_status", function (ev) { setCameraStatus(ev.camera, ev.status); });
