@@ -145,7 +145,7 @@ class Dashboard:
 
     def start(self) -> None:
         """Connect over WebSocket and read in a thread."""
-        from tests.web.serving import SocketIOClient
+        from tests.support.serving import SocketIOClient
 
         self.client = SocketIOClient(self.base, self.cookie)
         threading.Thread(target=self._read, daemon=True).start()
@@ -238,7 +238,7 @@ def prepare_site(folder: Path, redis_url: str, channel: str, port: int) -> Path:
 
 def measure(server_args: list[str], folder: Path, redis_url: str) -> dict:
     """Start one server kind and run the three phases against it."""
-    from tests.web.serving import Served, answers, free_port
+    from tests.support.serving import Served, answers, free_port
 
     from tests.support.waiting import wait_until
 

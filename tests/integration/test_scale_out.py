@@ -25,7 +25,7 @@ from tests.integration.conftest import WORKER_SETTINGS, WorkerProcess
 from tests.support import clips as scenes
 from tests.support.waiting import wait_until
 from tests.web.conftest import FAST_SCRYPT, PASSWORD
-from tests.web.serving import START_S, Served, SocketIOClient, answers, free_port, login_cookie
+from tests.support.serving import START_S, Served, SocketIOClient, answers, free_port, login_cookie
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 CHANNEL = "tamu-scale"

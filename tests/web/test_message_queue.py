@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 import redis
-from tests.web.serving import InProcessServer, SocketIOClient, login_cookie
+from tests.support.serving import InProcessServer, SocketIOClient, login_cookie
 
 from core.events import CameraStatusChanged, GuestArrived, UnknownFaceSeen
 from core.sinks import SocketIOSink

@@ -19,7 +19,7 @@ import urllib.request
 
 import click
 import pytest
-from tests.web.serving import InProcessServer, login_cookie
+from tests.support.serving import InProcessServer, login_cookie
 
 from tamu.serving import ensure_open_files
 from tests.support.waiting import wait_until
