@@ -61,9 +61,13 @@ class Cached:
         self.boxes = {id(f): detector.detect(f) for f in frames}
         self.faces = {id(f): encoder.encode_many(f, self.boxes[id(f)]) for f in frames}
 
-    def detect(self, frame: np.ndarray) -> list[Box]:
-        """The frame's boxes."""
+    def detect(self, frame: np.ndarray, upsample: int | None = None) -> list[Box]:
+        """The frame's boxes (found once, with the configured upsampling)."""
         return self.boxes[id(frame)]
+
+    def scale_of(self, frame: np.ndarray) -> float:
+        """Detection pixels per full-resolution pixel (the pipeline's choice of upsampling)."""
+        return min(1.0, 640 / frame.shape[1])
 
     def encode(self, frame: np.ndarray, box: Box) -> np.ndarray:
         """Unused by the pipeline (it encodes in batches)."""

@@ -15,8 +15,13 @@ from vision.geometry import Box, downscale
 class Detector(Protocol):
     """Finds faces in a BGR frame; returns full-resolution boxes."""
 
-    def detect(self, frame_bgr: np.ndarray) -> list[Box]:
-        """Face boxes in `frame_bgr`."""
+    def detect(self, frame_bgr: np.ndarray, upsample: int | None = None) -> list[Box]:
+        """Face boxes in `frame_bgr` (`upsample` overrides the configured upsampling)."""
+        ...
+
+    def scale_of(self, frame_bgr: np.ndarray) -> float:
+        """Detection pixels per full-resolution pixel for this frame."""
+        ...
 
 
 class HogFaceDetector:
@@ -33,18 +38,25 @@ class HogFaceDetector:
         """A detector with the configured scale, upsampling and minimum face size."""
         return cls(cfg.scale_width, cfg.upsample, cfg.min_face_px)
 
-    def detect(self, frame_bgr: np.ndarray) -> list[Box]:
-        """Faces at least `min_face_px` wide, found on the frame shrunk to `scale_width`."""
+    def detect(self, frame_bgr: np.ndarray, upsample: int | None = None) -> list[Box]:
+        """Faces at least `min_face_px` wide, found on the frame shrunk to `scale_width`
+        (HOG upsampling `upsample`, default the configured one)."""
         small, factor = downscale(frame_bgr, self.scale_width)
         rgb = _to_rgb(small)
         height, width = frame_bgr.shape[:2]
         boxes = []
-        for rect in self._detector(rgb, self.upsample):
+        times = self.upsample if upsample is None else upsample
+        for rect in self._detector(rgb, times):
             box = Box(rect.top(), rect.right(), rect.bottom(), rect.left()).scaled(factor)
             box = box.clipped(height, width)
             if min(box.width, box.height) >= self.min_face_px:
                 boxes.append(box)
         return boxes
+
+    def scale_of(self, frame_bgr: np.ndarray) -> float:
+        """Detection pixels per full-resolution pixel for this frame (1.0 when not shrunk)."""
+        width = frame_bgr.shape[1]
+        return min(1.0, self.scale_width / width) if width else 1.0
 
 
 def _to_rgb(image: np.ndarray) -> np.ndarray:

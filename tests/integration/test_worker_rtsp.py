@@ -69,13 +69,18 @@ def test_stranger_gives_one_pending_unknown_and_enrolment_reaches_the_running_wo
     assert arrivals[0].snapshot and (site.media_dir / arrivals[0].snapshot).is_file()
 
     site.tamu("guests", "add", "--name", "Kit Harington", "--photo", str(faces_dir / scenes.KIT))
-    wait_until(
+    kit = wait_until(
         lambda: site.db.arrivals_of("Kit Harington"),
         RECORD_DEADLINE_S,
         interval=0.25,
         message=site.failure("a guest enrolled while the worker ran was never recognised"),
     )
-    assert len(site.db.unknowns("pending")) == 1
+    # Still one unknown face: either the track on screen was promoted in place (its unknown face
+    # "recognised", its arrival now Kit's), or it had ended and stays for the guard to settle.
+    (unknown,) = site.db.unknowns()
+    assert unknown.status in ("pending", "recognised"), unknown.status
+    if unknown.status == "recognised":
+        assert unknown.arrival_id in {a.id for a in kit}
 
 
 def test_one_person_standing_for_20_seconds_is_one_arrival(rtsp_camera, clips, worker_site):

@@ -62,8 +62,11 @@ class KnownFaces:
         self.boxes[id(image)] = self.real.detect(image if like is None else like)
         return image
 
-    def detect(self, image: np.ndarray) -> list[Box]:
+    def detect(self, image: np.ndarray, upsample: int | None = None) -> list[Box]:
         return self.boxes.get(id(image), [])
+
+    def scale_of(self, image: np.ndarray) -> float:
+        return self.real.scale_of(image)
 
 
 @pytest.fixture
@@ -421,3 +424,29 @@ def test_a_database_outage_loses_no_arrival_and_logs_once(world, encoder, obama_
     (arrived,) = events(world, GuestArrived)
     assert arrived.guest_name == "Barack Obama"
     assert count(world["sessions"], Arrival) == 1
+
+
+def test_a_big_tracked_face_skips_the_upsampled_pass_except_every_third_frame(
+    world, encoder, obama_frame
+):
+    class Recording(KnownFaces):
+        def __init__(self) -> None:
+            super().__init__()
+            self.asked: list[int | None] = []
+
+        def detect(self, image, upsample=None):
+            self.asked.append(upsample)
+            return super().detect(image)
+
+    detector = Recording()
+    close_up = np.ascontiguousarray(obama_frame[:, 320:960])  # 640 wide: the face stays 180 px
+    detector.learn(close_up)
+    assert min(detector.detect(close_up)[0].width, 999) >= 100
+    detector.asked.clear()
+    empty = obama_frame[:10]
+    pipeline = make_pipeline(world, encoder, detector)
+    play(pipeline, empty, time.time() - 60, 1.0)  # nobody: always the full pass
+    play(pipeline, close_up, time.time() - 50, 3.0)
+    assert detector.asked[:2] == [None, None]
+    tracked = detector.asked[3:]
+    assert tracked.count(0) >= 2 * len(tracked) // 3 - 1 and None in tracked
