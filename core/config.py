@@ -175,12 +175,28 @@ class TrackingConfig(_Model):
 
 
 class WebConfig(_Model):
-    """The dashboard's listening address."""
+    """The dashboard's listening address, and how long and how safely a login lasts."""
 
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
     secret_key_file: Path = Path("instance/secret_key")
     snapshot_refresh_s: float = Field(1.0, gt=0, le=10)
+    session_idle_hours: float = Field(12, gt=0, le=24 * 30, description="ends unused sessions")
+    session_max_hours: float = Field(
+        24, gt=0, le=24 * 90, description="ends every session this long after its login"
+    )
+    session_cookie_secure: bool = Field(False, description="cookies only over HTTPS (behind TLS)")
+    hsts_max_age_s: int = Field(
+        0, ge=0, le=2 * 365 * 86400, description="Strict-Transport-Security max-age; 0: none"
+    )
+
+    @model_validator(mode="after")
+    def _consistent_sessions(self) -> WebConfig:
+        if self.session_idle_hours > self.session_max_hours:
+            raise ValueError("session_idle_hours must not exceed session_max_hours")
+        if self.hsts_max_age_s and not self.session_cookie_secure:
+            raise ValueError("hsts_max_age_s needs session_cookie_secure: true (HTTPS only)")
+        return self
 
 
 class EventsConfig(_Model):

@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import GUEST_CATEGORIES, FaceSample, Guest, ImpostorSample
+from storage.search import contains
 from storage.settings import bump_enrolment_version
 from storage.unit_of_work import StagedFiles
 
@@ -215,10 +216,9 @@ def list_guests(session: Session) -> list[Guest]:
 
 def search_guests(session: Session, text: str, limit: int = 20) -> list[Guest]:
     """Guests whose name or institution contains `text`, case-insensitively."""
-    needle = f"%{text.strip().lower()}%"
     query = (
         select(Guest)
-        .where(or_(func.lower(Guest.name).like(needle), func.lower(Guest.institution).like(needle)))
+        .where(or_(contains(Guest.name, text), contains(Guest.institution, text)))
         .order_by(func.lower(Guest.name), Guest.id)
         .limit(limit)
     )
