@@ -9,6 +9,7 @@ import numpy as np
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from core.text import has_control
 from storage.models import GUEST_CATEGORIES, FaceSample, Guest, ImpostorSample
 from storage.search import contains
 from storage.settings import bump_enrolment_version
@@ -65,6 +66,8 @@ def _clean(field_name: str, value: str | None, required: bool = False) -> str | 
         if required:
             raise GuestError(f"{field_name} must not be empty")
         return None
+    if has_control(text):
+        raise GuestError(f"{field_name} must not contain control characters")
     limit = _LIMITS[field_name]
     if len(text) > limit:
         raise GuestError(f"{field_name} is {len(text)} characters long; at most {limit} allowed")

@@ -8,7 +8,6 @@ breaks and tabs. Ids in URLs are ASCII digits within the database's INTEGER rang
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,14 +15,13 @@ from flask import Flask, request
 from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter, ValidationError
 
+from core.text import has_control
 from web.responses import error_page
 
 log = logging.getLogger(__name__)
 ID_MAX = 2**31 - 1  # INTEGER primary keys (PostgreSQL refuses larger values)
 # Form fields that are several lines long (textareas): line breaks and tabs are allowed there.
 MULTILINE_FIELDS = frozenset({"purpose", "note"})
-_LINE_CHARS = frozenset("\r\n\t")
-_SEPARATORS = frozenset("\u2028\u2029")
 
 
 class RowIdConverter(BaseConverter):
@@ -43,16 +41,6 @@ class RowIdConverter(BaseConverter):
     def to_url(self, value: object) -> str:
         """An id as it appears in URLs."""
         return str(int(value))  # type: ignore[call-overload]
-
-
-def has_control(text: str, *, multiline: bool = False) -> bool:
-    """Whether `text` holds a control character (line breaks and tabs allowed if `multiline`)."""
-    for ch in text:
-        if ch in _LINE_CHARS and multiline:
-            continue
-        if ch in _SEPARATORS or unicodedata.category(ch) == "Cc":
-            return True
-    return False
 
 
 def bad_input() -> str | None:
