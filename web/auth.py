@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 from core.vocab import AuditAction
 from storage import audit as audit_log
 from storage import users as user_store
-from storage.db import Session, transaction
+from storage.db import UNAVAILABLE, Session, transaction
 from storage.models import AuditLog, User
 from web import security_policy as policy
 from web import sessions, throttle
@@ -309,9 +309,12 @@ def too_many_requests(_exc: Exception):
     if request.endpoint != "auth.login":
         return error_page(_("Terlalu banyak permintaan. Coba lagi sebentar lagi."), 429)
     target = throttle.attempted_username()
-    with transaction(state().sessions) as db:
-        detail = {"ip": request.remote_addr}
-        audit_log.record_burst(db, None, AuditAction.LOGIN_THROTTLED, target or None, detail)
+    try:
+        with transaction(state().sessions) as db:
+            detail = {"ip": request.remote_addr}
+            audit_log.record_burst(db, None, AuditAction.LOGIN_THROTTLED, target or None, detail)
+    except UNAVAILABLE as exc:  # still refuse the attempt when the audit cannot be written
+        log.error("could not audit a throttled login: %s", exc)
     log.warning("login throttled for %r from %s", target, request.remote_addr)
     if wants_json():
         return error_page(message, 429)

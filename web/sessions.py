@@ -124,13 +124,17 @@ def _check_sockets(app: Flask) -> None:
     from web.realtime import disconnect_sids
 
     registry = _registry(app)
+    failing = False
     while True:
         socketio.sleep(SOCKET_CHECK_S)
         try:
             with app.app_context():
                 disconnect_sids(stale_sockets(app))
-        except Exception:
-            log.exception("checking open sockets failed")
+            failing = False
+        except Exception as exc:
+            if not failing:  # once per outage, not every few seconds
+                log.warning("checking open sockets failed (retrying): %s", exc)
+            failing = True
         with registry.lock:
             if not registry.sockets:
                 registry.checking = False
