@@ -239,7 +239,6 @@ def prepare_site(folder: Path, redis_url: str, channel: str, port: int) -> Path:
 def measure(server_args: list[str], folder: Path, redis_url: str) -> dict:
     """Start one server kind and run the three phases against it."""
     from tests.support.serving import Served, answers, free_port
-
     from tests.support.waiting import wait_until
 
     port = free_port()

@@ -176,7 +176,8 @@ class TrackingConfig(_Model):
 
 
 class WebConfig(_Model):
-    """The dashboard's listening address and how its server protects itself."""
+    """The dashboard's listening address, how its server protects itself, and how long
+    and how safely a login lasts."""
 
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
@@ -187,6 +188,14 @@ class WebConfig(_Model):
     read_timeout_s: float = Field(30.0, ge=1, le=600, description="longest silence mid-request")
     trusted_proxies: list[str] = Field(
         default_factory=list, description="proxy addresses/networks whose X-Forwarded-* count"
+    )
+    session_idle_hours: float = Field(12, gt=0, le=24 * 30, description="ends unused sessions")
+    session_max_hours: float = Field(
+        24, gt=0, le=24 * 90, description="ends every session this long after its login"
+    )
+    session_cookie_secure: bool = Field(False, description="cookies only over HTTPS (behind TLS)")
+    hsts_max_age_s: int = Field(
+        0, ge=0, le=2 * 365 * 86400, description="Strict-Transport-Security max-age; 0: none"
     )
 
     @field_validator("trusted_proxies")
@@ -202,6 +211,14 @@ class WebConfig(_Model):
     def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         """`trusted_proxies` as networks."""
         return [ipaddress.ip_network(entry, strict=False) for entry in self.trusted_proxies]
+
+    @model_validator(mode="after")
+    def _consistent_sessions(self) -> WebConfig:
+        if self.session_idle_hours > self.session_max_hours:
+            raise ValueError("session_idle_hours must not exceed session_max_hours")
+        if self.hsts_max_age_s and not self.session_cookie_secure:
+            raise ValueError("hsts_max_age_s needs session_cookie_secure: true (HTTPS only)")
+        return self
 
 
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")

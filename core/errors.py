@@ -48,6 +48,7 @@ class ErrorCode(StrEnum):
     """Why a workflow step was refused."""
 
     NOT_TEXT = "not_text"
+    CONTROL_CHARS = "control_chars"
     REQUIRED = "required"
     TOO_LONG = "too_long"
     BAD_PHONE = "bad_phone"
@@ -79,6 +80,7 @@ class ErrorCode(StrEnum):
 # code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
 MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NOT_TEXT: N_("%(field)s harus berupa teks."),
+    ErrorCode.CONTROL_CHARS: N_("%(field)s berisi karakter kontrol yang tidak diizinkan."),
     ErrorCode.REQUIRED: N_("%(field)s wajib diisi."),
     ErrorCode.TOO_LONG: N_("%(field)s terlalu panjang (maksimal %(max)s karakter)."),
     ErrorCode.BAD_PHONE: N_("Nomor telepon tidak valid (contoh: 0812 3456 7890 atau +62 812 ...)."),

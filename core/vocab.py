@@ -128,7 +128,9 @@ class AuditAction(StrEnum):
 
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"
     LOGOUT = "logout"
+    PASSWORD_CHANGE = "password_change"
     VIEW_LIVE = "view_live"
     VIEW_SNAPSHOT = "view_snapshot"
     VIEW_ARRIVAL = "view_arrival"
@@ -138,6 +140,7 @@ class AuditAction(StrEnum):
     CHECKIN = "checkin"
     CHECKOUT = "checkout"
     EXPORT_CSV = "export_csv"
+    EXPORT_XLSX = "export_xlsx"
     SET_RECEIVING = "set_receiving"
     USER_ADD = "user_add"
     USER_DISABLE = "user_disable"

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 from core.errors import ErrorCode, Field, InvalidFields, WorkflowError
+from core.text import has_control
 from core.vocab import (
     ArrivalStatus,
     DecisionKind,
@@ -56,6 +57,8 @@ PHONE_MAX = 40
 NOTE_MAX = 500
 DELEGATE_MAX = 120
 COMPANIONS_MAX = 50
+# Fields typed in a textarea: the only ones that may hold line breaks.
+MULTILINE_FIELDS = frozenset({Field.PURPOSE, Field.NOTE})
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]*$")
 _WHOLE_NUMBER = re.compile(r"^-?[0-9]{1,6}$")  # ASCII digits only ("²".isdigit() is True)
 T = TypeVar("T")
@@ -95,13 +98,16 @@ class GuestBookFields:
 
 
 def clean_text(value: object, field: Field, max_len: int, *, required: bool) -> str | None:
-    """Strip `value`; refuse a missing required value or one longer than `max_len`."""
+    """Strip `value`; refuse control characters (line breaks only in multi-line fields), a
+    missing required value, or one longer than `max_len`."""
     if value is None:
         text = ""
     elif isinstance(value, str):
         text = value.strip()
     else:
         raise WorkflowError(ErrorCode.NOT_TEXT, field=field)
+    if has_control(text, multiline=field in MULTILINE_FIELDS):
+        raise WorkflowError(ErrorCode.CONTROL_CHARS, field=field)
     if not text:
         if required:
             raise WorkflowError(ErrorCode.REQUIRED, field=field)

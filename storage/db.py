@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
+    "UNAVAILABLE",
     "Engine",
     "Session",
     "SessionFactory",
@@ -28,7 +30,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # What the web and the CLI hold to open sessions (they never import sqlalchemy themselves).
 SessionFactory = sessionmaker[Session]
+# Errors that mean "the database cannot be reached or used now" (server down, database dropped,
+# connection lost, pool exhausted, SQLite locked), as opposed to a bad query or bad data.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+)
 MIGRATIONS = Path(__file__).parent / "migrations"
+CONNECT_S = 10
 
 
 def make_engine(url: str) -> Engine:
@@ -48,7 +58,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # A server that does not answer at all must not hold a page (or the worker) for ever.
+    connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": CONNECT_S}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -9,8 +9,10 @@ import numpy as np
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from core.text import has_control
 from core.vocab import SampleSource, values
 from storage.models import GUEST_CATEGORIES, FaceSample, Guest, ImpostorSample
+from storage.search import contains
 from storage.settings import bump_enrolment_version
 from storage.unit_of_work import StagedFiles
 
@@ -65,6 +67,8 @@ def _clean(field_name: str, value: str | None, required: bool = False) -> str | 
         if required:
             raise GuestError(f"{field_name} must not be empty")
         return None
+    if has_control(text):
+        raise GuestError(f"{field_name} must not contain control characters")
     limit = _LIMITS[field_name]
     if len(text) > limit:
         raise GuestError(f"{field_name} is {len(text)} characters long; at most {limit} allowed")
@@ -217,10 +221,9 @@ def list_guests(session: Session) -> list[Guest]:
 
 def search_guests(session: Session, text: str, limit: int = 20) -> list[Guest]:
     """Guests whose name or institution contains `text`, case-insensitively."""
-    needle = f"%{text.strip().lower()}%"
     query = (
         select(Guest)
-        .where(or_(func.lower(Guest.name).like(needle), func.lower(Guest.institution).like(needle)))
+        .where(or_(contains(Guest.name, text), contains(Guest.institution, text)))
         .order_by(func.lower(Guest.name), Guest.id)
         .limit(limit)
     )

@@ -177,6 +177,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     full_name: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every session's id: raising it ends all of the account's sessions (logout,
+    # password change, disable).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Decision(Base):
@@ -245,6 +248,9 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(40), index=True)
     target: Mapped[str | None] = mapped_column(String(120))
     detail: Mapped[str | None] = mapped_column(Text)
+    # A burst of the same event (failed logins) is one row: how many, and the latest one's time.
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ArrivalSample(Base):

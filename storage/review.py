@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from storage.guestbook import latest_entries
 from storage.models import Arrival, Camera, Decision, Guest, GuestBookEntry, UnknownFace
+from storage.search import contains
 
 NO_DECISION = "none"
 EXPORT_LIMIT = 100_000
@@ -50,12 +51,6 @@ def camera_names(session: Session) -> list[str]:
     return list(session.scalars(select(Camera.name).order_by(Camera.name)))
 
 
-def _contains(column: InstrumentedAttribute[str], text: str) -> ColumnElement[bool]:
-    """Case-insensitive "contains `text`", with LIKE's own wildcards taken literally."""
-    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
-
-
 def _filtered(flt: ArrivalFilter) -> Select[tuple[Arrival]]:
     query = select(Arrival)
     if flt.since is not None:
@@ -68,11 +63,11 @@ def _filtered(flt: ArrivalFilter) -> Select[tuple[Arrival]]:
         in_book = (
             select(GuestBookEntry.id)
             .where(
-                GuestBookEntry.arrival_id == Arrival.id, _contains(GuestBookEntry.name, flt.guest)
+                GuestBookEntry.arrival_id == Arrival.id, contains(GuestBookEntry.name, flt.guest)
             )
             .exists()
         )
-        query = query.where(or_(Arrival.guest.has(_contains(Guest.name, flt.guest)), in_book))
+        query = query.where(or_(Arrival.guest.has(contains(Guest.name, flt.guest)), in_book))
     if flt.unknown_only:
         seen_unknown = select(UnknownFace.id).where(UnknownFace.arrival_id == Arrival.id).exists()
         query = query.where(or_(Arrival.guest_id.is_(None), seen_unknown))

@@ -1,4 +1,4 @@
-"""Dashboard accounts: create, authenticate (scrypt), list and disable."""
+"""Dashboard accounts: create, authenticate (scrypt), change passwords, end sessions, disable."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from storage.models import ROLES, User
+from storage.passwords import PASSWORD_MAX as PASSWORD_MAX
+from storage.passwords import PASSWORD_MIN as PASSWORD_MIN
+from storage.passwords import PROBLEM_TEXT, PasswordProblem, password_problem
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,59}$")
-PASSWORD_MIN = 10
-PASSWORD_MAX = 200
 FULL_NAME_MAX = 120
 HASH_METHOD = "scrypt"
 # Checked when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -28,14 +29,19 @@ def normalise_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
-def check_password(password: str) -> None:
-    """Refuse an empty, short or absurdly long password."""
-    if not password or not password.strip():
-        raise UserError("password must not be empty")
-    if len(password) < PASSWORD_MIN:
-        raise UserError(f"password is too short: at least {PASSWORD_MIN} characters")
-    if len(password) > PASSWORD_MAX:
-        raise UserError(f"password is too long: at most {PASSWORD_MAX} characters")
+class WeakPassword(UserError):
+    """A password the rules refuse; `problem` says which rule."""
+
+    def __init__(self, problem: PasswordProblem) -> None:
+        self.problem = problem
+        super().__init__(PROBLEM_TEXT[problem])
+
+
+def check_password(password: str, username: str | None = None) -> None:
+    """Refuse an empty, short, long or common password, or one containing the username."""
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise WeakPassword(problem)
 
 
 def create_user(
@@ -58,7 +64,7 @@ def create_user(
         )
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
-    check_password(password)
+    check_password(password, name)
     full = (full_name or "").strip() or None
     if full and len(full) > FULL_NAME_MAX:
         raise UserError(f"full name is too long: at most {FULL_NAME_MAX} characters")
@@ -97,8 +103,10 @@ def get_user(session: Session, user_id: int) -> User | None:
 
 
 def get_user_by_username(session: Session, username: str) -> User | None:
-    """The user with this (case-insensitive) username, or None."""
+    """The user with this (case-insensitive) username, or None (also for an impossible name)."""
     name = normalise_username(username)
+    if not USERNAME.fullmatch(name):
+        return None  # never sent to the database: a NUL byte is an error on PostgreSQL
     return session.scalar(select(User).where(User.username == name))
 
 
@@ -112,11 +120,37 @@ def count_users(session: Session) -> int:
     return int(session.scalar(select(func.count(User.id))) or 0)
 
 
+def set_password(
+    session: Session, username: str, password: str, *, hash_method: str = HASH_METHOD
+) -> User:
+    """Give an account a new password (the rules apply) and end all its sessions."""
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise UserError(f"no user called {normalise_username(username)!r}")
+    check_password(password, user.username)
+    user.password_hash = generate_password_hash(password, method=hash_method)
+    return end_sessions(session, user)
+
+
+def end_sessions(session: Session, user: User) -> User:
+    """End every session of `user` on every device (their session ids stop matching)."""
+    user.session_version = (user.session_version or 0) + 1
+    session.flush()
+    return user
+
+
 def disable_user(session: Session, username: str) -> User:
-    """Mark an account inactive (it can no longer log in); UserError if it does not exist."""
+    """Mark an account inactive and end its sessions; UserError if it does not exist."""
     user = get_user_by_username(session, username)
     if user is None:
         raise UserError(f"no user called {normalise_username(username)!r}")
     user.active = False
-    session.flush()
-    return user
+    return end_sessions(session, user)
+
+
+def session_states(session: Session, user_ids: set[int]) -> dict[int, tuple[bool, int]]:
+    """user id → (active, session version) for these accounts (missing ones are left out)."""
+    if not user_ids:
+        return {}
+    query = select(User.id, User.active, User.session_version).where(User.id.in_(user_ids))
+    return {uid: (bool(active), int(version)) for uid, active, version in session.execute(query)}

@@ -59,14 +59,17 @@ class AppContext:
 
 
 pass_ctx = click.make_pass_decorator(AppContext)
+LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+LOG_DATEFMT = "%Y-%m-%d %H:%M:%S"
 
 
 def setup_logging(verbose: bool) -> None:
-    """One readable line per record on stderr."""
+    """One readable line per record on stderr; user text in it cannot start a forged line."""
+    from core.logs import safe_handler
+
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        datefmt="%Y-%m-%d %H:%M:%S",
+        handlers=[safe_handler(LOG_FORMAT, LOG_DATEFMT)],
     )
     for noisy in ("alembic.runtime.plugins", "werkzeug", "engineio.server", "socketio.server"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -9,7 +9,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from core import vocab
@@ -18,7 +18,7 @@ from core.sinks import EventSink, NullSink
 from storage.db import make_engine, make_session_factory
 from storage.media import MediaStore
 from storage.timeline import Step
-from web import auth, i18n
+from web import auth, i18n, inputs, sessions
 from web.extensions import TamuState, csrf, limiter, login_manager, socketio
 from web.proxies import TrustedProxies
 from web.responses import register_error_handlers
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 # Modules whose `bp` Blueprint is registered, in order. Add a module here to add its pages.
 BLUEPRINTS = [
     "web.auth",
+    "web.account",
     "web.i18n",
     "web.media",
     "web.bupati",
@@ -38,7 +39,6 @@ BLUEPRINTS = [
     "web.calibration",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
-SESSION_HOURS = 12
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -62,10 +62,14 @@ def create_app(
         SECRET_KEY=load_secret_key(Path(config.web.secret_key_file)),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS),
+        SESSION_COOKIE_SECURE=config.web.session_cookie_secure,
+        # The idle lifetime: the signed cookie is refreshed on each request and refused by the
+        # server once older than this (web.sessions adds the absolute lifetime).
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.web.session_idle_hours),
         # The dashboards stay open all evening; the token lives as long as the session.
         WTF_CSRF_TIME_LIMIT=None,
         MAX_CONTENT_LENGTH=1024 * 1024,
+        **_limiter_settings(config),
     )
     engine = make_engine(config.storage.database_url)
     app.extensions["tamu"] = TamuState(
@@ -75,12 +79,15 @@ def create_app(
         media=MediaStore(config.storage.media_dir),
         sink=sink or NullSink(),
     )
+    inputs.init_app(app)  # first: the id converter before any route, input checks first
+    sessions.init_app(app)
     _init_extensions(app, config, async_mode)
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
     auth.check_declared_roles(app)
     app.before_request(auth.enforce_policy)
     app.after_request(_security_headers)
+    app.after_request(_no_store)
     register_error_handlers(app, catch_all=not testing)
     app.context_processor(_template_globals)
     # Outermost: X-Forwarded-* count only from web.trusted_proxies, for every layer below.
@@ -111,11 +118,34 @@ def _init_extensions(app: Flask, config: Config, async_mode: str) -> None:
     )
 
 
+def _limiter_settings(config: Config) -> dict[str, object]:
+    """Login throttling counters: in Redis when there is one (shared by every web process)."""
+    if not config.events.redis_url:
+        return {"RATELIMIT_STORAGE_URI": "memory://"}
+    return {
+        "RATELIMIT_STORAGE_URI": config.events.redis_url,
+        "RATELIMIT_KEY_PREFIX": "tamu",
+        # Redis down: count in this process meanwhile rather than refuse every login.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    }
+
+
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    hsts = current_app.extensions["tamu"].config.web.hsts_max_age_s
+    if hsts:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts}")
+    return response
+
+
+def _no_store(response):
+    """Nothing but the static files is kept in a browser's cache (pages, data, face images)."""
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
     return response
 
 

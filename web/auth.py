@@ -28,18 +28,18 @@ from werkzeug.wrappers import Response
 from core.vocab import AuditAction
 from storage import audit as audit_log
 from storage import users as user_store
-from storage.db import Session, transaction
+from storage.db import UNAVAILABLE, Session, transaction
 from storage.models import AuditLog, User
 from web import security_policy as policy
-from web.extensions import limiter, login_manager, state
+from web import sessions, throttle
+from web.extensions import login_manager, state
 from web.responses import error_page, local_path, wants_json
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
-LOGIN_LIMIT = "5 per minute"
-USERNAME_MAX = 60
-PASSWORD_MAX = 200
+USERNAME_MAX = throttle.USERNAME_MAX
+PASSWORD_MAX = user_store.PASSWORD_MAX
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +51,7 @@ class LoginUser:
     role: str
     full_name: str | None = None
     active: bool = True
+    session_version: int = 0
 
     is_authenticated = True
     is_anonymous = False
@@ -66,25 +67,42 @@ class LoginUser:
         return self.full_name or self.username
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
+        """The id Flask-Login keeps in the session: the user id and the session version."""
+        return sessions.session_id(self.id, self.session_version)
 
     @classmethod
     def from_model(cls, user: User) -> LoginUser:
         """A copy of a User row."""
-        return cls(user.id, user.username, user.role, user.full_name, bool(user.active))
+        return cls(
+            user.id,
+            user.username,
+            user.role,
+            user.full_name,
+            bool(user.active),
+            int(user.session_version or 0),
+        )
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> LoginUser | None:
-    """The session's user, re-read on every request so a disabled account is out at once."""
-    try:
-        key = int(user_id)
-    except (TypeError, ValueError):
+def load_user(session_id: str) -> LoginUser | None:
+    """The session's user, re-read on every request: a disabled account, a session ended on the
+    server (logout, password change) or one past its absolute lifetime is out at once."""
+    parsed = sessions.parse_session_id(session_id)
+    if parsed is None:
         return None
+    user_id, version = parsed
     with state().sessions() as db:
-        user = user_store.get_user(db, key)
-        return LoginUser.from_model(user) if user is not None and user.active else None
+        user = user_store.get_user(db, user_id)
+        account = LoginUser.from_model(user) if user is not None and user.active else None
+    if account is None:
+        return None
+    if account.session_version != version:
+        sessions.end_stale(f"{account.username}: session ended on the server")
+        return None
+    if not sessions.within_lifetime(session.get(sessions.LOGIN_AT)):
+        sessions.end_stale(f"{account.username}: session lifetime over")
+        return None
+    return account
 
 
 def current_role() -> str | None:
@@ -193,12 +211,6 @@ def safe_next(target: str | None, role: str) -> str | None:
     return target if policy.may_access(role, endpoint) else None
 
 
-def _login_key() -> str:
-    """Rate-limit login attempts per client address and username."""
-    name = user_store.normalise_username(request.form.get("username", ""))[:USERNAME_MAX]
-    return f"login:{request.remote_addr}:{name}"
-
-
 @bp.get("/")
 @roles_required()
 def index():
@@ -210,12 +222,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    LOGIN_LIMIT,
-    key_func=_login_key,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
-)
+@throttle.throttled_login
 def login():
     """The login form; on success each role lands on its own page."""
     if current_user.is_authenticated and request.method == "GET":
@@ -230,12 +237,10 @@ def login():
     target = user_store.normalise_username(username)
     with transaction(state().sessions) as db:
         user = user_store.check_credentials(db, username, password)
-        if user is None:
-            audit_log.record(
-                db, None, AuditAction.LOGIN_FAILED, target, {"ip": request.remote_addr}
-            )
-        elif not user.active:
-            audit_log.record(db, user, AuditAction.LOGIN_FAILED, target, {"reason": "disabled"})
+        if user is None or not user.active:
+            reason = "disabled" if user is not None else "bad"
+            detail = {"ip": request.remote_addr, "reason": reason}
+            audit_log.record_burst(db, user, AuditAction.LOGIN_FAILED, target, detail)
         else:
             audit_log.record(db, user, AuditAction.LOGIN, target, {"ip": request.remote_addr})
             account = LoginUser.from_model(user)
@@ -252,36 +257,66 @@ def _login_failed(username: str, message: str, reason: str, status: int = 401):
 
 
 def _start_session(account: LoginUser) -> Response:
-    lang = session.get("lang")
     next_url = safe_next(request.args.get("next"), account.role)
-    session.clear()  # a fresh session at login (no session fixation)
-    if lang:
-        session["lang"] = lang
+    start_session(account)
+    log.info("%s (%s) logged in", account.username, account.role)
+    response = redirect(next_url or home_url(account.role))
+    return throttle.remember_device(response, account.username)
+
+
+def start_session(account: LoginUser) -> None:
+    """A fresh session for `account` (no session fixation), keeping the chosen language."""
+    _fresh_session()
     session.permanent = True
     login_user(account)
-    log.info("%s (%s) logged in", account.username, account.role)
-    return redirect(next_url or home_url(account.role))
+    sessions.begin()
+
+
+def _fresh_session() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 @bp.post("/logout")
 @roles_required()
 def logout():
-    """End the session (POST with the CSRF token)."""
-    audit(AuditAction.LOGOUT, current_user.username)
-    lang = session.get("lang")
+    """End the session on every device of this account (POST with the CSRF token)."""
+    from web.realtime import disconnect_user
+
+    user_id = current_user.id
+    with transaction(state().sessions) as db:
+        user = acting_user(db)
+        user_store.end_sessions(db, user)
+        audit(AuditAction.LOGOUT, user.username, db=db)
     logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    _fresh_session()
+    disconnect_user(user_id)
     flash(_("Anda telah keluar."), "success")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.app_errorhandler(429)
 def too_many_requests(_exc: Exception):
-    """Too many login attempts: say so on the login page."""
-    message = _("Terlalu banyak percobaan masuk. Coba lagi dalam satu menit.")
-    if request.endpoint == "auth.login" and not wants_json():
-        username = request.form.get("username", "")[:USERNAME_MAX]
-        return render_template("login.html", username=username, error=message), 429
-    return error_page(message, 429)
+    """Too many login attempts: say so on the login page, and count the burst in the audit log."""
+    minutes = throttle.minutes_to_wait()
+    message = _(
+        "Terlalu banyak percobaan masuk. Coba lagi dalam %(minutes)s menit.", minutes=minutes
+    )
+    if request.endpoint != "auth.login":
+        return error_page(_("Terlalu banyak permintaan. Coba lagi sebentar lagi."), 429)
+    target = throttle.attempted_username()
+    try:
+        with transaction(state().sessions) as db:
+            detail = {"ip": request.remote_addr}
+            audit_log.record_burst(db, None, AuditAction.LOGIN_THROTTLED, target or None, detail)
+    except UNAVAILABLE as exc:  # still refuse the attempt when the audit cannot be written
+        log.error("could not audit a throttled login: %s", exc)
+    log.warning("login throttled for %r from %s", target, request.remote_addr)
+    if wants_json():
+        return error_page(message, 429)
+    username = request.form.get("username", "")[:USERNAME_MAX]
+    return render_template("login.html", username=username, error=message), 429

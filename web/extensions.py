@@ -20,9 +20,8 @@ from storage.media import MediaStore
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# In-memory counters: one dashboard process serves the residence (RATELIMIT_STORAGE_URI may
-# point at Redis when there are several).
-limiter = Limiter(get_remote_address, storage_uri="memory://", headers_enabled=True)
+# Counters in memory, or in Redis with `events.redis_url` (create_app sets the storage).
+limiter = Limiter(get_remote_address, headers_enabled=True)
 babel = Babel()
 # Threading mode with simple-websocket: no eventlet/gevent monkey-patching (issue 3).
 socketio = SocketIO(async_mode="threading")

@@ -1,9 +1,9 @@
 """Snapshots and enrolment photos, served only to roles allowed to see them, and audited.
 
-Audit granularity: one `view_snapshot` row per file served. Snapshot names are random and never
-change, so the browser keeps them in its private cache and a re-rendered list does not fetch
-(or audit) the same face again. Live camera frames (web/guard.py) are audited once per guard
-page view instead of once per refresh.
+Audit granularity: one `view_snapshot` row per file served. Faces are biometric data, so they
+are sent with `Cache-Control: no-store`: nothing stays in the browser's cache after logout (a
+page still reuses an image it already shows). Live camera frames (web/guard.py) are audited once
+per guard page view instead of once per refresh.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from web.responses import error_page
 
 log = logging.getLogger(__name__)
 bp = Blueprint("media", __name__, url_prefix="/media")
-SNAPSHOT_MAX_AGE_S = 3600
 
 
 @bp.get("/<path:rel>")
@@ -36,7 +35,6 @@ def snapshot(rel: str):
     except MediaError:
         return error_page(_("Gambar tidak ditemukan."), 404)
     audit(AuditAction.VIEW_SNAPSHOT, rel)
-    response = send_file(path, mimetype="image/jpeg", max_age=SNAPSHOT_MAX_AGE_S, etag=False)
-    response.cache_control.private = True
-    response.cache_control.public = False
+    response = send_file(path, mimetype="image/jpeg", max_age=0, etag=False)
+    response.cache_control.no_store = True
     return response

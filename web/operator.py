@@ -21,6 +21,7 @@ from core.workflow import COMPANIONS_MAX, INSTITUTION_MAX, NAME_MAX, PHONE_MAX, 
 from storage import guestbook
 from storage.db import Session
 from storage.models import Arrival
+from web import forms
 from web.auth import acting_user, roles_required
 from web.extensions import state
 from web.messages import field_messages, workflow_message
@@ -88,12 +89,10 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def _parse_day(raw: str | None) -> tuple[date, str | None]:
     """The requested day (default today), and an error message for a bad value."""
-    if not raw:
-        return _today(), None
     try:
-        return date.fromisoformat(raw.strip()), None
-    except ValueError:
-        return _today(), _("Tanggal tidak valid (format: TTTT-BB-HH).")
+        return forms.iso_date(raw) or _today(), None
+    except forms.FormError as exc:
+        return _today(), str(exc)
 
 
 def _arrival_label(arrival: Arrival) -> str:

@@ -12,7 +12,7 @@ import queue
 import threading
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app, has_app_context, request, session
 from flask_login import current_user
 from flask_socketio import join_room
 
@@ -21,6 +21,7 @@ from core.events import Event, EventError, parse_event
 from storage.cameras import list_cameras
 from storage.receiving import is_receiving
 from web import security_policy as policy
+from web import sessions
 from web.extensions import socketio, state
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,27 @@ def on_connect(auth: Any = None) -> bool:
         return False
     for room in sorted(policy.rooms_for_role(role)):
         join_room(room)
+    login_at = session.get(sessions.LOGIN_AT, 0)
+    sid = request.sid  # type: ignore[attr-defined]  # set by Flask-SocketIO
+    sessions.watch_socket(sid, current_user.id, current_user.session_version, login_at)
     return True
+
+
+def disconnect_user(user_id: int) -> int:
+    """Close this process's Socket.IO connections of `user_id` now; how many there were.
+
+    Other processes close theirs within `web.sessions.SOCKET_CHECK_S`.
+    """
+    sids = sessions.user_sids(user_id)
+    disconnect_sids(sids)
+    return len(sids)
+
+
+def disconnect_sids(sids: list[str]) -> None:
+    """Close these Socket.IO connections (the pages reload and meet the login page)."""
+    for sid in sids:
+        log.info("closing Socket.IO connection %s: its login has ended", sid)
+        socketio.server.disconnect(sid, namespace="/")
 
 
 def _refused(event: str) -> dict[str, Any]:

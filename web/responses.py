@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask import Flask, flash, g, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from storage.db import UNAVAILABLE
+
 log = logging.getLogger(__name__)
+RETRY_AFTER_S = 30
 
 
 def local_path(target: str | None) -> str | None:
@@ -64,6 +68,7 @@ def _messages() -> dict[int, str]:
         405: _("Metode tidak diizinkan."),
         429: _("Terlalu banyak permintaan. Coba lagi sebentar lagi."),
         500: _("Terjadi kesalahan pada server."),
+        503: _("Basis data sedang tidak dapat dihubungi. Coba lagi dalam beberapa saat."),
     }
 
 
@@ -82,6 +87,17 @@ def register_error_handlers(app: Flask, *, catch_all: bool = True) -> None:
         status = exc.code or 500
         return error_page(_messages().get(status, exc.name), status)
 
+    def database_unavailable(exc: Exception):
+        # One line, no traceback: the cause is outside the app (server down, database gone).
+        log.error("database unavailable on %s %s: %s", request.method, request.path, _cause(exc))
+        # The page is drawn as for an anonymous visitor: loading the user needs the database.
+        g._login_user = AnonymousUserMixin()
+        body, status = error_page(_messages()[503], 503)
+        return body, status, {"Retry-After": str(RETRY_AFTER_S)}
+
+    for unavailable in UNAVAILABLE:
+        app.register_error_handler(unavailable, database_unavailable)
+
     if not catch_all:
         return
 
@@ -89,3 +105,9 @@ def register_error_handlers(app: Flask, *, catch_all: bool = True) -> None:
     def server_error(exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_page(_messages()[500], 500)
+
+
+def _cause(exc: Exception) -> str:
+    """The driver's first line of an SQLAlchemy error (without the SQL and the link)."""
+    cause = getattr(exc, "orig", None) or exc
+    return str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__

@@ -1,11 +1,10 @@
-"""Security review: recorded arrivals with filters, a visit's timeline, CSV export, audit log."""
+"""Security review: recorded arrivals with filters, a visit's timeline, exports, audit log."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,6 +19,7 @@ from storage import audit as audit_store
 from storage import review, timeline
 from storage.db import transaction
 from storage.review import NO_DECISION, ArrivalFilter, ArrivalRow
+from web import export, forms
 from web.auth import audit, roles_required
 from web.extensions import state
 from web.messages import workflow_message
@@ -30,31 +30,7 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 PER_PAGE = 50
 AUDIT_PER_PAGE = 100
 TEXT_MAX = 120
-CSV_COLUMNS = (
-    "arrival_id",
-    "first_seen",
-    "last_seen",
-    "waiting_room_at",
-    "camera",
-    "guest_id",
-    "name",
-    "category",
-    "institution",
-    "status",
-    "outside_hours",
-    "unknown_face",
-    "decision",
-    "decision_by",
-    "on_behalf",
-    "decision_at",
-    "purpose",
-    "companions",
-    "checked_in_at",
-    "checked_out_at",
-    "snapshot",
-)
-# Spreadsheet programs run cells starting with these as formulas (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -68,12 +44,10 @@ class ParsedFilters:
 
 
 def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
-    if not raw:
-        return None
     try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors.append(_("%(label)s tidak valid (format: TTTT-BB-HH).", label=label))
+        return forms.iso_date(raw, label)
+    except forms.FormError as exc:
+        errors.append(str(exc))
         return None
 
 
@@ -184,73 +158,42 @@ def arrival(arrival_id: int):
 
 @bp.get("/export.csv")
 @roles_required()
-def export_csv():
-    """The filtered arrivals as CSV (UTF-8 with BOM, times with their offset, paths only)."""
+def export_csv() -> Response | tuple[Any, int]:
+    """The filtered arrivals as CSV (UTF-8 with BOM, every field quoted, no live formulas)."""
+    return _export("csv", "text/csv", export.arrivals_csv, AuditAction.EXPORT_CSV)
+
+
+@bp.get("/export.xlsx")
+@roles_required()
+def export_xlsx() -> Response | tuple[Any, int]:
+    """The filtered arrivals as an XLSX workbook whose every cell is text."""
+    return _export("xlsx", XLSX_MIME, export.arrivals_xlsx, AuditAction.EXPORT_XLSX)
+
+
+def _export(
+    suffix: str,
+    mimetype: str,
+    build: Callable[[list[ArrivalRow], ZoneInfo], bytes],
+    action: AuditAction,
+) -> Response | tuple[Any, int]:
+    """The filtered arrivals as a download (times with their offset, snapshot paths only)."""
     with transaction(state().sessions) as db:
         parsed = parse_filters(review.camera_names(db))
         if parsed.errors:
             return error_page(" ".join(parsed.errors), 400)
         rows = review.export_arrivals(db, parsed.flt)
-        body = arrivals_csv(rows, state().config.tz)
+        body = build(rows, state().config.tz)
         detail = {"filters": _filter_detail(parsed.flt), "rows": len(rows)}
-        audit(AuditAction.EXPORT_CSV, "arrivals", detail, db=db)
+        audit(action, "arrivals", detail, db=db)
     stamp = datetime.now(state().config.tz).strftime("%Y%m%d-%H%M")
     return Response(
         body,
-        mimetype="text/csv",
+        mimetype=mimetype,
         headers={
-            "Content-Disposition": f'attachment; filename="tamu-kedatangan-{stamp}.csv"',
+            "Content-Disposition": f'attachment; filename="tamu-kedatangan-{stamp}.{suffix}"',
             "Cache-Control": "no-store",
         },
     )
-
-
-def arrivals_csv(rows: list[ArrivalRow], tz: ZoneInfo) -> bytes:
-    """CSV bytes with a BOM so spreadsheet programs read UTF-8; one line per arrival."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([_cell(value) for value in _csv_values(row, tz)])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _iso(value: datetime | None, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).isoformat(timespec="seconds") if value else ""
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv_values(row: ArrivalRow, tz: ZoneInfo) -> list[Any]:
-    a, d, e, u = row.arrival, row.decision, row.entry, row.unknown
-    guest = a.guest
-    return [
-        a.id,
-        _iso(a.first_seen, tz),
-        _iso(a.last_seen, tz),
-        _iso(a.waiting_room_at, tz),
-        a.camera.name,
-        a.guest_id or "",
-        row.name or "",
-        guest.category if guest else (e.category if e else ""),
-        (guest.institution if guest else (e.institution if e else None)) or "",
-        a.status,
-        "yes" if a.outside_hours else "no",
-        u.status if u else "",
-        d.kind if d else "",
-        d.by_user.username if d else "",
-        ("yes" if d.on_behalf else "no") if d else "",
-        _iso(d.created_at, tz) if d else "",
-        e.purpose if e else "",
-        e.companions if e else "",
-        _iso(e.checked_in_at, tz) if e else "",
-        _iso(e.checked_out_at, tz) if e else "",
-        a.snapshot or "",
-    ]
 
 
 @bp.get("/audit")

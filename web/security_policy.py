@@ -33,6 +33,7 @@ PUBLIC_ENDPOINTS = frozenset({"auth.login", "i18n.set_language", "static"})
 ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "auth.index": ALL_ROLES,
     "auth.logout": ALL_ROLES,
+    "account.password": ALL_ROLES,
     "bupati.index": WATCHERS,
     "bupati.waiting_panel": WATCHERS,
     "bupati.activity_panel": WATCHERS,

@@ -1,4 +1,4 @@
-"""`tamu users`: dashboard accounts (add, list, disable)."""
+"""`tamu users`: dashboard accounts (add, list, reset a password, disable)."""
 
 from __future__ import annotations
 
@@ -103,11 +103,38 @@ def list_(ctx: AppContext, as_json: bool) -> None:
         click.echo(f"{row['username']:<20} {row['role']:<10} {state:<9} {row['created_at']}")
 
 
+@users.command("password")
+@click.argument("username")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the new password from standard input (never from the command line).",
+)
+@pass_ctx
+def password(ctx: AppContext, username: str, password_stdin: bool) -> None:
+    """Give USERNAME a new password; every session of the account ends."""
+    from storage import audit
+    from storage.db import transaction
+    from storage.users import UserError, set_password
+
+    if not password_stdin:
+        raise click.UsageError("give the password on standard input with --password-stdin")
+    new = _read_password()
+    _migrate(ctx)
+    try:
+        with transaction(ctx.sessions) as db:
+            user = set_password(db, username, new)
+            audit.record(db, None, AuditAction.PASSWORD_CHANGE, user.username, {"via": "cli"})
+    except UserError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"new password for {user.username}; their sessions have ended")
+
+
 @users.command("disable")
 @click.argument("username")
 @pass_ctx
 def disable(ctx: AppContext, username: str) -> None:
-    """Stop USERNAME from logging in (the account and its audit trail stay)."""
+    """Stop USERNAME from logging in and end their sessions (the account and audit trail stay)."""
     from storage import audit
     from storage.db import transaction
     from storage.users import UserError, disable_user

@@ -23,9 +23,9 @@ from storage.db import make_engine, make_session_factory, transaction
 from storage.users import create_user
 from tests.integration.conftest import WORKER_SETTINGS, WorkerProcess
 from tests.support import clips as scenes
+from tests.support.serving import START_S, Served, SocketIOClient, answers, free_port, login_cookie
 from tests.support.waiting import wait_until
 from tests.web.conftest import FAST_SCRYPT, PASSWORD
-from tests.support.serving import START_S, Served, SocketIOClient, answers, free_port, login_cookie
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.redis]
 CHANNEL = "tamu-scale"

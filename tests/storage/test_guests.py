@@ -60,6 +60,9 @@ def test_bad_encodings_are_refused():
         ({"name": "x" * 121}, "name is 121 characters"),
         ({"name": "Ani", "category": "vip"}, "category 'vip' is not one of"),
         ({"name": "Ani", "institution": "i" * 161}, "institution is 161"),
+        ({"name": "Ani\x00"}, "name must not contain control characters"),
+        ({"name": "Ani\nINFO forged"}, "name must not contain control characters"),
+        ({"name": "Ani", "phone": "08\r12"}, "phone must not contain control characters"),
         ({"name": "Ani", "phone": "1" * 41}, "phone is 41"),
     ],
 )

@@ -60,7 +60,10 @@ def test_language_switch_ignores_unknown_languages_and_foreign_targets(env, bad_
     client = env.client()
     token = csrf_token(client)
     response = client.post("/language", data={"lang": "xx", "next": bad_next, "csrf_token": token})
-    assert response.headers["Location"] == "/login"
+    if "\t" in bad_next:  # a control character: the whole request is refused (web.inputs)
+        assert response.status_code == 400 and "Location" not in response.headers
+    else:
+        assert response.headers["Location"] == "/login"
     assert '<html lang="id">' in client.get("/login").get_data(as_text=True)
 
 

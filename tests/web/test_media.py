@@ -28,7 +28,7 @@ def test_snapshot_is_served_and_audited(env):
     assert response.status_code == 200
     assert response.mimetype == "image/jpeg"
     assert response.data[:2] == b"\xff\xd8"
-    assert "private" in response.headers["Cache-Control"]
+    assert response.headers["Cache-Control"] == "no-store"  # biometric: never kept in a cache
     with env.sessions() as db:
         rows = db.scalars(select(AuditLog).where(AuditLog.action == "view_snapshot")).all()
     assert [(r.username, r.target) for r in rows] == [("bupati1", rel)]

@@ -8,11 +8,11 @@ import uuid
 
 import pytest
 import redis
-from tests.support.serving import InProcessServer, SocketIOClient, login_cookie
 
 from core.events import CameraStatusChanged, GuestArrived, UnknownFaceSeen
 from core.sinks import SocketIOSink
 from storage.types import utcnow
+from tests.support.serving import InProcessServer, SocketIOClient, login_cookie
 from tests.support.waiting import stays_true, wait_until
 from tests.web.conftest import PASSWORD
 from web.extensions import socketio

@@ -47,6 +47,7 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "i18n.set_language": PUBLIC,
     "auth.index": EVERYONE,
     "auth.logout": EVERYONE,
+    "account.password": EVERYONE,
     "bupati.index": WATCH,
     "bupati.waiting_panel": WATCH,
     "bupati.activity_panel": WATCH,

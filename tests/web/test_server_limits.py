@@ -19,9 +19,9 @@ import urllib.request
 
 import click
 import pytest
-from tests.support.serving import InProcessServer, login_cookie
 
 from tamu.serving import ensure_open_files
+from tests.support.serving import InProcessServer, login_cookie
 from tests.support.waiting import wait_until
 from tests.web.conftest import PASSWORD
 from web.proxies import TrustedProxies

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from storage.db import make_engine, make_session_factory, transaction
 from storage.models import AuditLog, User
-from storage.users import UserError, authenticate, create_user
+from storage.users import UserError, authenticate, create_user, disable_user
 from tamu.cli import cli
 
 GOOD_PASSWORD = "sepuluh-karakter-lebih"
@@ -137,4 +137,55 @@ def test_users_on_postgresql(pg_url):
         assert authenticate(db, "Satpam", GOOD_PASSWORD).role == "guard"
     with pytest.raises(UserError, match="already exists"), transaction(factory) as db:
         create_user(db, "SATPAM", "guard", GOOD_PASSWORD)
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "message"),
+    [
+        ("satpam1", "1234567890", "most common passwords"),
+        ("satpam1", "Password123", "most common passwords"),
+        ("satpam1", "satpam1-gerbang", "must not contain the username"),
+    ],
+)
+def test_add_refuses_common_passwords_and_the_username(run_cli, username, password, message):
+    args = ["--username", username, "--role", "guard", "--password-stdin"]
+    result = run_cli("users", "add", *args, stdin=password + "\n")
+    assert result.exit_code == 1 and message in result.output
+    assert username not in users_in(run_cli.config.storage.database_url)
+
+
+def test_password_resets_with_the_rules_and_ends_sessions(run_cli):
+    args = ["users", "add", "--username", "ajudan", "--role", "adjutant", "--password-stdin"]
+    assert run_cli(*args, stdin=GOOD_PASSWORD).exit_code == 0
+    url = run_cli.config.storage.database_url
+    before = users_in(url)["ajudan"].session_version
+    weak = run_cli("users", "password", "ajudan", "--password-stdin", stdin="qwertyuiop\n")
+    assert weak.exit_code == 1 and "most common" in weak.output
+    no_stdin = run_cli("users", "password", "ajudan", stdin="pintu-gerbang-hijau\n")
+    assert no_stdin.exit_code != 0 and "--password-stdin" in no_stdin.output
+    assert users_in(url)["ajudan"].session_version == before
+    new = "pintu-gerbang-berwarna-hijau"
+    done = run_cli("users", "password", "Ajudan", "--password-stdin", stdin=new + "\n")
+    assert done.exit_code == 0 and "new password for ajudan" in done.output
+    assert users_in(url)["ajudan"].session_version == before + 1
+    engine = make_engine(url)
+    with make_session_factory(engine)() as db:
+        assert authenticate(db, "ajudan", new) is not None
+        assert authenticate(db, "ajudan", GOOD_PASSWORD) is None
+        actions = [(a.action, a.target) for a in db.scalars(select(AuditLog))]
+    engine.dispose()
+    assert ("password_change", "ajudan") in actions
+    missing = run_cli("users", "password", "nobody", "--password-stdin", stdin=new)
+    assert missing.exit_code == 1 and "no user called 'nobody'" in missing.output
+
+
+@pytest.mark.postgres
+def test_impossible_usernames_never_reach_postgresql(pg_url):
+    engine = make_engine(pg_url)
+    factory = make_session_factory(engine)
+    with factory() as db:
+        assert authenticate(db, "satpam\x00", GOOD_PASSWORD) is None
+    with pytest.raises(UserError, match="no user called"), transaction(factory) as db:
+        disable_user(db, "satpam\x00")
     engine.dispose()

@@ -230,8 +230,16 @@
       resync();
     });
     socket.on("resync", resync);
-    socket.on("disconnect", function () { setLive("offline"); });
-    socket.on("connect_error", function () { setLive("offline"); });
+    socket.on("disconnect", function (reason) {
+      setLive("offline");
+      // The server ended this login (logout, password change, disabled, expired): the reload
+      // meets the login page instead of a dashboard that silently stopped updating.
+      if (reason === "io server disconnect") { window.location.reload(); }
+    });
+    socket.on("connect_error", function () {
+      setLive("offline");
+      if (!socket.active) { window.location.reload(); }  // refused: the login is over
+    });
     socket.on("camera_status", function (ev) { setCameraStatus(ev.camera, ev.status); });
     socket.onAny(function (name) { refreshPanelsFor(name); });
     window.tamuSocket = socket;
