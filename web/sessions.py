@@ -16,7 +16,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app, flash, session
+from flask import Flask, current_app, flash, g, request, session
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 
 from storage import users as user_store
@@ -64,12 +65,38 @@ def within_lifetime(login_at: object, now: float | None = None) -> bool:
     return login_at <= now + 60 and now - login_at < max_age_s()
 
 
+def is_page_load() -> bool:
+    """Whether this request loads a page, as opposed to a dashboard's background fetch."""
+    mode = request.headers.get("Sec-Fetch-Mode")
+    if mode is not None:
+        return mode == "navigate"
+    return request.method == "GET" and request.headers.get("X-Requested-With") != "fetch"
+
+
 def end_stale(reason: str) -> None:
-    """Forget the session's user (it is anonymous from now on) and say why on the next page."""
+    """Refuse the session's login for this request; on a page load, forget it and say why.
+
+    A background fetch sent just before a password change may be answered after it, carrying the
+    old cookie: rewriting that cookie would log out the new session and drop its message, so
+    such a request is only refused and leaves the browser's cookie alone.
+    """
     log.info("session ended: %s", reason)
+    if not is_page_load():
+        g.tamu_keep_cookie = True
+        return
     session.pop("_user_id", None)
     session.pop(LOGIN_AT, None)
     flash(_("Sesi Anda telah berakhir. Silakan masuk kembali."), "error")
+
+
+class LoginCookieInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that a refused background fetch sets no cookie."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        """Flask's rule, unless this request's stale login must leave the cookie alone."""
+        if g.get("tamu_keep_cookie"):
+            return False
+        return super().should_set_cookie(app, session)
 
 
 @dataclass(frozen=True)
@@ -91,8 +118,9 @@ class SocketRegistry:
 
 
 def init_app(app: Flask) -> None:
-    """Give `app` its registry of open sockets."""
+    """Give `app` its registry of open sockets and its session cookies."""
     app.extensions[_REGISTRY] = SocketRegistry()
+    app.session_interface = LoginCookieInterface()
 
 
 def _registry(app: Flask | None = None) -> SocketRegistry:

@@ -6,6 +6,14 @@
   var csrfToken = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var TICK_MS = 10000;
   var REFRESH_DEBOUNCE_MS = 150;
+  // True while this page is being left (a form was submitted, a link followed): a socket the
+  // server closes meanwhile must not reload the old page over the new one, nor a late fetch
+  // send the browser to the login page.
+  var leaving = false;
+  window.addEventListener("beforeunload", function () {
+    leaving = true;
+    setTimeout(function () { leaving = false; }, 10000);  // the navigation was cancelled
+  });
 
   function request(url, options) {
     var opts = options || {};
@@ -13,6 +21,7 @@
     opts.headers = Object.assign({ "X-Requested-With": "fetch" }, opts.headers || {});
     return fetch(url, opts).then(function (response) {
       if (response.status === 401) {
+        if (leaving) { throw new Error("leaving"); }
         window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
         throw new Error("not logged in");
       }
@@ -234,11 +243,11 @@
       setLive("offline");
       // The server ended this login (logout, password change, disabled, expired): the reload
       // meets the login page instead of a dashboard that silently stopped updating.
-      if (reason === "io server disconnect") { window.location.reload(); }
+      if (reason === "io server disconnect" && !leaving) { window.location.reload(); }
     });
     socket.on("connect_error", function () {
       setLive("offline");
-      if (!socket.active) { window.location.reload(); }  // refused: the login is over
+      if (!socket.active && !leaving) { window.location.reload(); }  // refused: the login is over
     });
     socket.on("camera_status", function (ev) { setCameraStatus(ev.camera, ev.status); });
     socket.onAny(function (name) { refreshPanelsFor(name); });
