@@ -101,7 +101,6 @@ def test_password_change_keeps_this_session_and_ends_the_others(env):
     assert [(r.username, r.target) for r in rows] == [("operator1", "operator1")]
 
 
-
 def test_a_late_fetch_with_the_old_cookie_leaves_the_new_session_alone(env):
     """A panel refresh sent before a password change and answered after it is refused, but its
     answer must not overwrite the browser's new cookie (and with it the new login and message)."""
@@ -109,7 +108,9 @@ def test_a_late_fetch_with_the_old_cookie_leaves_the_new_session_alone(env):
     saved = session_cookie(desk)
     assert change_password(desk, PASSWORD, NEW_PASSWORD).status_code == 302
     late = client_with_cookie(env, saved)
-    fetched = late.get("/operator/", headers={"X-Requested-With": "fetch", "Sec-Fetch-Mode": "cors"})
+    fetched = late.get(
+        "/operator/", headers={"X-Requested-With": "fetch", "Sec-Fetch-Mode": "cors"}
+    )
     assert fetched.status_code in (302, 401)
     assert "Set-Cookie" not in fetched.headers
     assert late.get_cookie("session").value == saved
@@ -117,6 +118,7 @@ def test_a_late_fetch_with_the_old_cookie_leaves_the_new_session_alone(env):
     assert loaded.status_code == 302 and "Set-Cookie" in loaded.headers
     page = late.get(loaded.headers["Location"]).get_data(as_text=True)
     assert "Sesi Anda telah berakhir" in page
+
 
 @pytest.mark.parametrize(
     ("current", "new", "repeat", "message"),
