@@ -21,7 +21,7 @@ from core.events import Event, GuestArrived
 from storage.arrivals import ArrivalPolicy, list_arrivals
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import add_sample, create_guest
-from storage.media import MediaStore
+from storage.media import open_media_store
 from storage.recorder import ArrivalRecorder
 from vision.detect import HogFaceDetector
 from vision.encode import FaceEncoder
@@ -78,7 +78,7 @@ class LiveResult:
 def build_camera(config: Config, name: str, sink: TimedSink) -> CameraPipeline:
     """The worker's pipeline for one camera, fed by a FeedSource instead of RTSP."""
     sessions = make_session_factory(make_engine(config.storage.database_url))
-    media = MediaStore(config.storage.media_dir)
+    media = open_media_store(config.storage)
     return CameraPipeline(
         name,
         config,

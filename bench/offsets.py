@@ -25,7 +25,7 @@ from storage.arrivals import ArrivalPolicy
 from storage.cameras import sync_cameras
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import add_sample, create_guest
-from storage.media import MediaStore
+from storage.media import FileMediaStore
 from storage.recorder import ArrivalRecorder
 from vision.detect import HogFaceDetector
 from vision.encode import EncodedFace, FaceEncoder
@@ -157,7 +157,7 @@ def measure(video: Path, faces_dir: Path) -> dict[str, Result]:
             folder = Path(tmp) / str(index)
             folder.mkdir()
             config, sessions = gallery_db(folder, people, faces_dir, finder)
-            media = MediaStore(folder / "media")
+            media = FileMediaStore(folder / "media")
             result = Result()
             for start in range(len(frames)):
                 tally(result, run_from(start, frames, cached, sessions, media, config))

@@ -103,6 +103,17 @@ class StorageConfig(_Model):
 
     database_url: str = "sqlite:///data/tamu.db"
     media_dir: Path = Path("data/media")
+    # files: under media_dir; database: in the shared PostgreSQL, for workers on other hosts.
+    media_store: Literal["files", "database"] = "files"
+
+    @model_validator(mode="after")
+    def _database_media_needs_postgresql(self) -> StorageConfig:
+        if self.media_store == "database" and not self.database_url.startswith("postgresql"):
+            raise ValueError(
+                "storage.media_store: database keeps snapshots in a shared PostgreSQL; "
+                "with SQLite (one machine) use media_store: files"
+            )
+        return self
 
 
 class CaptureConfig(_Model):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 
@@ -17,7 +16,7 @@ class Message:
     title: str
     text: str
     data: dict[str, Any] = field(default_factory=dict)
-    snapshot: Path | None = None
+    snapshot: bytes | None = None  # JPEG
 
 
 @dataclass(frozen=True)

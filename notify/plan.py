@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from core.config import NotificationsConfig, PersonConfig
@@ -126,11 +125,11 @@ def notice_jobs(
     return jobs
 
 
-def _snapshot_for(person: PersonConfig, rel: str | None, media: MediaStore) -> Path | None:
-    """The snapshot file when the person's role may see its kind (and it is still there)."""
+def _snapshot_for(person: PersonConfig, rel: str | None, media: MediaStore) -> bytes | None:
+    """The snapshot's JPEG when the person's role may see its kind (and it is still there)."""
     if not rel or not may_view_media(person.role, rel):
         return None
     try:
-        return media.resolve(rel)
+        return media.read(rel)
     except MediaError:
         return None

@@ -25,7 +25,7 @@ from core.sinks import EventSink, NullSink
 from notify.dispatcher import Dispatcher
 from notify.plan import Channels
 from notify.sinks import NotifyingSink, inbox_sink
-from storage.media import MediaStore
+from storage.media import open_media_store
 
 log = logging.getLogger(__name__)
 INBOX_POLL_S = 0.5
@@ -41,7 +41,7 @@ class Notifier:
         channels: Channels | None = None,
     ) -> None:
         channels = channels or Channels.from_config(config.notifications)
-        media = MediaStore(config.storage.media_dir)
+        media = open_media_store(config.storage, sessions.kw.get("bind"))
         self.dispatcher = Dispatcher(config, sessions, channels, media)
         self._queue_size = config.notifications.queue_size
         self._inbox: Any = None

@@ -321,3 +321,6 @@ class CalibrationReport(Base):
 
 
 Index("ix_arrivals_guest_last_seen", Arrival.guest_id, Arrival.last_seen)
+
+# Tables declared in their own modules, registered on Base.metadata with the rest.
+from storage import models_media as _media  # noqa: E402,F401

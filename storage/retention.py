@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -94,7 +93,7 @@ def clear_expired(
         session, report, now - timedelta(days=privacy.camera_sample_retention_days)
     )
     if media is not None:
-        _clear_live(session, report, media.root / "live", now - live_max_age)
+        _clear_live(session, report, media, now - live_max_age)
     session.flush()
     files = set(report.files)
     report.files = sorted(files - referenced(session, files))
@@ -172,14 +171,15 @@ def _clear_snapshot(report: PurgeReport, arrival: Arrival) -> None:
     report.arrival_snapshots += 1
 
 
-def _clear_live(session: Session, report: PurgeReport, live_dir: Path, cutoff: datetime) -> None:
+def _clear_live(session: Session, report: PurgeReport, media: MediaStore, cutoff: datetime) -> None:
     """Live frames not rewritten since `cutoff` (a camera long gone or offline)."""
-    if not live_dir.is_dir():
-        return
     stale = {
-        f"live/{path.relative_to(live_dir).as_posix()}"
-        for path in live_dir.rglob("*.jpg")
-        if path.stat().st_mtime < cutoff.timestamp()
+        entry.rel
+        for entry in media.entries()
+        if entry.rel.startswith("live/")
+        and entry.rel.endswith(".jpg")
+        and not is_temporary(entry.rel)
+        and entry.modified < cutoff
     }
     for camera in session.scalars(select(Camera).where(Camera.latest_frame.in_(stale))):
         camera.latest_frame = None
@@ -198,13 +198,13 @@ def _orphans(
     }
     used = all_referenced(session)
     found = set()
-    for rel, path in media.files():
-        kind = rel.split("/", 1)[0]
-        period = TMP_MAX_AGE if is_temporary(rel) else periods.get(kind)
-        if period is None or rel in used:
+    for entry in media.entries():
+        kind = entry.rel.split("/", 1)[0]
+        period = TMP_MAX_AGE if is_temporary(entry.rel) else periods.get(kind)
+        if period is None or entry.rel in used:
             continue
-        if path.stat().st_mtime < (now - period).timestamp():
-            found.add(rel)
+        if entry.modified < now - period:
+            found.add(entry.rel)
     return found
 
 

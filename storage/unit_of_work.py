@@ -115,13 +115,11 @@ class StagedFiles:
     def _remove(self, rel: str) -> bool:
         """Delete one file; True if it existed. Errors are logged: the rows are already right."""
         try:
-            path = self.media.resolve(rel, must_exist=False)
-            existed = path.is_file()
-            path.unlink(missing_ok=True)
+            existed = self.media.remove(rel)
         except MediaError:
             log.warning("media: refused to delete a bad path %r", rel)
             return False
-        except OSError as exc:
+        except Exception as exc:  # a file or a database error: the rows are already right
             log.warning("media: could not delete %s: %s", rel, exc)
             return False
         return existed

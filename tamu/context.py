@@ -44,10 +44,10 @@ class AppContext:
 
     @cached_property
     def media(self):
-        """The snapshot store under `storage.media_dir`."""
-        from storage.media import MediaStore
+        """The snapshot store the config names (a folder, or the database)."""
+        from storage.media import open_media_store
 
-        return MediaStore(self.config.storage.media_dir)
+        return open_media_store(self.config.storage, self.engine)
 
     def notifier(self):
         """A Notifier for this process when `notifications.enabled`, else None (not started)."""

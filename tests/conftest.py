@@ -12,7 +12,7 @@ import yaml
 
 from core.config import Config, load_config
 from storage.db import make_engine, make_session_factory, upgrade
-from storage.media import MediaStore
+from storage.media import FileMediaStore
 
 # Helpers live in tests/support; these names stay importable from here for older imports.
 from tests.support.env import (  # noqa: F401
@@ -122,6 +122,6 @@ def sessions(sqlite_url: str):
 
 
 @pytest.fixture
-def media(tmp_path: Path) -> MediaStore:
+def media(tmp_path: Path) -> FileMediaStore:
     """A snapshot store in tmp_path."""
-    return MediaStore(tmp_path / "media")
+    return FileMediaStore(tmp_path / "media")

@@ -15,7 +15,7 @@ from core.sinks import EventSink
 from storage.arrivals import ArrivalPolicy
 from storage.cameras import sync_cameras
 from storage.db import make_engine, make_session_factory, transaction
-from storage.media import MediaStore
+from storage.media import open_media_store
 from storage.recorder import ArrivalRecorder
 from vision.calibration import CalibrationRefresher
 from vision.detect import HogFaceDetector
@@ -58,7 +58,7 @@ def build_pipeline(
     config: Config, camera: CameraConfig, sessions: Any, sink: EventSink
 ) -> CameraPipeline:
     """The real pipeline for one camera: RTSP source, HOG detector, dlib encoder, storage."""
-    media = MediaStore(config.storage.media_dir)
+    media = open_media_store(config.storage, sessions.kw.get("bind"))
     status = CameraStatusReporter(sessions, sink, camera.name)
     source = RtspSource(
         camera.name,

@@ -16,7 +16,7 @@ from core import vocab
 from core.config import Config
 from core.sinks import EventSink, NullSink
 from storage.db import make_engine, make_session_factory
-from storage.media import MediaStore
+from storage.media import open_media_store
 from storage.timeline import Step
 from web import auth, i18n, inputs, sessions
 from web.extensions import TamuState, csrf, limiter, login_manager, socketio
@@ -76,7 +76,7 @@ def create_app(
         config=config,
         engine=engine,
         sessions=make_session_factory(engine),
-        media=MediaStore(config.storage.media_dir),
+        media=open_media_store(config.storage, engine),
         sink=sink or NullSink(),
     )
     inputs.init_app(app)  # first: the id converter before any route, input checks first

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
@@ -121,10 +121,10 @@ def live_frame(name: str) -> Response | tuple[Any, int]:
     with state().sessions() as db:
         rel = latest_frame(db, name)
     try:
-        path = state().media.resolve(rel or f"live/{name}.jpg")
+        data = state().media.read(rel or f"live/{name}.jpg")
     except MediaError:
         return error_page(_("Belum ada gambar dari kamera ini."), 404)
-    response = send_file(path, mimetype="image/jpeg", max_age=0, etag=False)
+    response = Response(data, mimetype="image/jpeg")
     response.cache_control.no_store = True
     return response
 

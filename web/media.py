@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, send_file
+from flask import Blueprint, Response
 from flask_babel import gettext as _
 
 from core.vocab import AuditAction
@@ -31,10 +31,10 @@ def snapshot(rel: str):
     if not policy.may_view_media(current_role(), rel):
         return error_page(_("Anda tidak berwenang melihat gambar ini."), 403)
     try:
-        path = state().media.resolve(rel)
+        data = state().media.read(rel)
     except MediaError:
         return error_page(_("Gambar tidak ditemukan."), 404)
     audit(AuditAction.VIEW_SNAPSHOT, rel)
-    response = send_file(path, mimetype="image/jpeg", max_age=0, etag=False)
+    response = Response(data, mimetype="image/jpeg")
     response.cache_control.no_store = True
     return response

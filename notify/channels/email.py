@@ -30,8 +30,9 @@ class EmailChannel:
         mail["Message-ID"] = make_msgid(domain=self._config.sender.rpartition("@")[2])
         mail.set_content(message.text)
         if message.snapshot is not None:
-            data = message.snapshot.read_bytes()
-            mail.add_attachment(data, maintype="image", subtype="jpeg", filename="snapshot.jpg")
+            mail.add_attachment(
+                message.snapshot, maintype="image", subtype="jpeg", filename="snapshot.jpg"
+            )
         return mail
 
     def send(self, message: Message) -> Delivery:

@@ -27,12 +27,11 @@ class TelegramChannel:
         text = f"{message.title}\n{message.text}"
         try:
             if message.snapshot is not None:
-                with message.snapshot.open("rb") as photo:
-                    response = self._client.post(
-                        f"{self._base}/sendPhoto",
-                        data={"chat_id": message.recipient, "caption": text[:CAPTION_MAX]},
-                        files={"photo": ("snapshot.jpg", photo, "image/jpeg")},
-                    )
+                response = self._client.post(
+                    f"{self._base}/sendPhoto",
+                    data={"chat_id": message.recipient, "caption": text[:CAPTION_MAX]},
+                    files={"photo": ("snapshot.jpg", message.snapshot, "image/jpeg")},
+                )
             else:
                 response = self._client.post(
                     f"{self._base}/sendMessage",

@@ -53,12 +53,11 @@ class WhatsAppChannel:
     def _upload(self, message: Message) -> str | Delivery:
         """The media id of the uploaded snapshot, or the failed Delivery."""
         assert message.snapshot is not None
-        with message.snapshot.open("rb") as photo:
-            response = self._client.post(
-                f"{self._base}/media",
-                data={"messaging_product": "whatsapp", "type": "image/jpeg"},
-                files={"file": ("snapshot.jpg", photo, "image/jpeg")},
-            )
+        response = self._client.post(
+            f"{self._base}/media",
+            data={"messaging_product": "whatsapp", "type": "image/jpeg"},
+            files={"file": ("snapshot.jpg", message.snapshot, "image/jpeg")},
+        )
         result = outcome(response, hide=self._token)
         if not result.ok:
             return result

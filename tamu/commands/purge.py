@@ -39,4 +39,4 @@ def purge(ctx: AppContext, dry_run: bool) -> None:
     if dry_run:
         click.echo(f"would delete {counts['files']} files (dry run: nothing changed)")
     else:
-        click.echo(f"deleted {report.files_deleted} files from {ctx.media.root}")
+        click.echo(f"deleted {report.files_deleted} files from {ctx.media.location}")

@@ -8,7 +8,7 @@ from storage.arrivals import ArrivalPolicy, Sighting
 from storage.cameras import sync_cameras
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import create_guest
-from storage.media import MediaStore
+from storage.media import FileMediaStore
 from storage.recorder import ArrivalRecorder
 from tests.support.cli import Tamu
 
@@ -32,7 +32,7 @@ def recorded(write_config):
     with transaction(sessions) as s:
         sync_cameras(s, config.cameras)
         ani = create_guest(s, name="Ani")
-    media = MediaStore(config.storage.media_dir)
+    media = FileMediaStore(config.storage.media_dir)
     recorder = ArrivalRecorder(sessions, media, NullSink(), ArrivalPolicy.from_config(config))
     snap = np.full((40, 30, 3), 120, np.uint8)
     recorder.guest_seen(ani.id, Sighting("gate", AT, AT + timedelta(minutes=1), 0.41, 5.0), snap)

@@ -1,10 +1,10 @@
 """Scale-out on loopback: two `tamu web` (gunicorn) and two `tamu worker` processes sharing one
-PostgreSQL and one Redis, each worker with its own camera and its own media folder.
+PostgreSQL and one Redis, each worker with its own camera and its own (unused) media folder.
 
 A guard's Socket.IO connection on either web process hears the arrivals of both workers'
-cameras; when one web process is killed, the guard on the other misses nothing that the workers
-publish afterwards. (Snapshots are not looked at: how they reach the web from another host is
-decided separately.)
+cameras, and either web process serves both workers' snapshots from the shared store
+(`storage.media_store: database`) although no folder is shared; when one web process is killed,
+the guard on the other misses nothing that the workers publish afterwards.
 """
 
 from __future__ import annotations
@@ -15,11 +15,14 @@ import os
 import signal
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from storage.db import make_engine, make_session_factory, transaction
+from storage.models import Arrival, Camera
 from storage.users import create_user
 from tests.integration.conftest import WORKER_SETTINGS, WorkerProcess
 from tests.support import clips as scenes
@@ -81,6 +84,24 @@ def kill_hard(served: Served) -> None:
     served.proc.wait(10)
 
 
+def arrival_snapshots(pg_url: str) -> dict[str, str]:
+    """camera → the snapshot path of one of its arrivals."""
+    engine = make_engine(pg_url)
+    with make_session_factory(engine)() as db:
+        query = select(Camera.name, Arrival.snapshot).join(Camera, Arrival.camera_id == Camera.id)
+        rows = db.execute(query).all()
+    engine.dispose()
+    return {camera: rel for camera, rel in rows if rel}
+
+
+def jpeg_from(url: str, cookie: str) -> bytes:
+    """The body of an authenticated GET."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Content-Type"] == "image/jpeg"
+        return response.read()
+
+
 def cameras_heard(events: list) -> set[str]:
     return {p["camera"] for name, p in list(events) if name == "guest_arrived"}
 
@@ -102,7 +123,11 @@ def test_two_webs_two_workers_share_postgres_and_redis(
         _config, path = write_config(
             {
                 "cameras": mine,
-                "storage": {"database_url": pg_url, "media_dir": str(tmp_path / f"media-{name}")},
+                "storage": {
+                    "database_url": pg_url,
+                    "media_dir": str(tmp_path / f"media-{name}"),
+                    "media_store": "database",
+                },
                 "events": events,
                 **WORKER_SETTINGS,
             },
@@ -113,7 +138,7 @@ def test_two_webs_two_workers_share_postgres_and_redis(
     with transaction(make_session_factory(engine)) as db:
         create_user(db, "satpam", "guard", PASSWORD, hash_method=FAST_SCRYPT)
     engine.dispose()
-    webs, guards = [], []
+    webs, guards, bases = [], [], []
     watcher = QueueWatcher(redis.url())
     try:
         for i in (1, 2):
@@ -121,7 +146,11 @@ def test_two_webs_two_workers_share_postgres_and_redis(
             _config, path = write_config(
                 {
                     "cameras": cameras,
-                    "storage": {"database_url": pg_url, "media_dir": str(tmp_path / "media-web")},
+                    "storage": {
+                        "database_url": pg_url,
+                        "media_dir": str(tmp_path / "media-web"),
+                        "media_store": "database",
+                    },
                     "web": {"port": port},
                     "events": {"redis_url": redis.url("web", "web-pw"), "channel": CHANNEL},
                 },
@@ -131,7 +160,9 @@ def test_two_webs_two_workers_share_postgres_and_redis(
             webs.append(served)
             base = f"http://127.0.0.1:{port}"
             wait_until(lambda b=base: answers(b), START_S, message=lambda s=served: s.output)
-            guards.append(SocketIOClient(base, login_cookie(base, "satpam", PASSWORD)))
+            cookie = login_cookie(base, "satpam", PASSWORD)
+            bases.append((base, cookie))
+            guards.append(SocketIOClient(base, cookie))
         heard = [guard.collect() for guard in guards]
         for worker in workers:
             worker.start()
@@ -147,6 +178,14 @@ def test_two_webs_two_workers_share_postgres_and_redis(
                 interval=0.5,
                 message=logs,
             )
+
+        snapshots = arrival_snapshots(pg_url)
+        assert set(snapshots) == {"gate1", "gate2"}, snapshots
+        for base, cookie in bases:  # each web process shows both hosts' snapshots
+            for rel in snapshots.values():
+                assert jpeg_from(f"{base}/media/{rel}", cookie).startswith(b"\xff\xd8")
+        on_disk = [p for p in tmp_path.glob("media-*/**/*") if p.is_file()]
+        assert on_disk == [], "the shared store wrote files"
 
         kill_hard(webs[0])
         killed_at = time.monotonic()

@@ -8,7 +8,7 @@ from core.events import WatchlistSighted
 from notify.dispatcher import Dispatcher
 from notify.plan import Channels
 from storage.db import make_engine, make_session_factory, upgrade
-from storage.media import MediaStore
+from storage.media import FileMediaStore
 from tests.notify.conftest import CAMERAS, notifications
 from tests.support.cli import Tamu
 from tests.support.waiting import wait_until
@@ -61,7 +61,7 @@ def test_log_lists_deliveries_newest_first(write_config, http_server):
         config,
         sessions,
         Channels.from_config(config.notifications),
-        MediaStore(config.storage.media_dir),
+        FileMediaStore(config.storage.media_dir),
     )
     d.handle_event(WatchlistSighted(3, "Orang X", "tinggi", "gate", datetime.now(UTC), None))
     wait_until(lambda: d.counts().get("sent") == 2, 10, message="not sent")

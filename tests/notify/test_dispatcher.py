@@ -15,7 +15,7 @@ from core.events import GuestArrived, UnknownFaceSeen, WatchlistSighted
 from notify.dispatcher import Dispatcher
 from notify.plan import Channels
 from storage.db import make_engine, make_session_factory, transaction, upgrade
-from storage.media import MediaStore
+from storage.media import FileMediaStore
 from storage.models import Arrival, Camera, Decision, NotificationDelivery, User
 from storage.notifications import deliveries
 from storage.types import utcnow
@@ -41,7 +41,7 @@ def setup(write_config, http_server):
         sessions = make_session_factory(engine)
         with transaction(sessions) as db:
             db.add_all([Camera(name=c["name"], role=c["role"]) for c in CAMERAS])
-        media = MediaStore(config.storage.media_dir)
+        media = FileMediaStore(config.storage.media_dir)
 
         def dispatcher(start: bool = True) -> Dispatcher:
             d = Dispatcher(config, sessions, Channels.from_config(config.notifications), media)
@@ -59,7 +59,7 @@ def setup(write_config, http_server):
         engine.dispose()
 
 
-def jpeg(media: MediaStore, kind: str) -> str:
+def jpeg(media: FileMediaStore, kind: str) -> str:
     return media.save_jpeg(np.full((32, 32, 3), 128, dtype=np.uint8), kind)
 
 

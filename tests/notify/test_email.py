@@ -38,10 +38,8 @@ def test_a_message_arrives_with_subject_recipient_and_text(smtp_server):
     assert "pukul 19:00" in mail.get_body(("plain",)).get_content()
 
 
-def test_the_snapshot_is_attached_as_a_jpeg(smtp_server, tmp_path):
-    photo = tmp_path / "s.jpg"
-    photo.write_bytes(JPEG)
-    assert channel(smtp_server).send(message(photo)).ok
+def test_the_snapshot_is_attached_as_a_jpeg(smtp_server):
+    assert channel(smtp_server).send(message(JPEG)).ok
     (mail,) = smtp_server.messages
     (attachment,) = list(mail.iter_attachments())
     assert attachment.get_content_type() == "image/jpeg"

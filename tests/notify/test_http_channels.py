@@ -32,10 +32,8 @@ def message(recipient: str, snapshot=None, data=None) -> Message:
 
 
 @pytest.fixture
-def photo(tmp_path):
-    path = tmp_path / "snap.jpg"
-    path.write_bytes(JPEG)
-    return path
+def photo():
+    return JPEG
 
 
 def telegram(base: str) -> TelegramChannel:

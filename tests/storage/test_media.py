@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storage.media import MediaError, MediaStore, is_temporary
+from storage.media import FileMediaStore, MediaError, is_temporary
 
 
 def image():
@@ -13,7 +13,7 @@ def image():
     return img
 
 
-def test_saved_snapshot_is_a_readable_jpeg_with_unguessable_name(media: MediaStore):
+def test_saved_snapshot_is_a_readable_jpeg_with_unguessable_name(media: FileMediaStore):
     import cv2
 
     rel = media.save_jpeg(image(), "arrivals")
@@ -37,12 +37,12 @@ def test_saved_snapshot_is_a_readable_jpeg_with_unguessable_name(media: MediaSto
         "arrivals/\x00.jpg",
     ],
 )
-def test_resolve_refuses_paths_outside_the_store(media: MediaStore, bad: str):
+def test_resolve_refuses_paths_outside_the_store(media: FileMediaStore, bad: str):
     with pytest.raises(MediaError):
         media.resolve(bad)
 
 
-def test_resolve_refuses_a_symlink_escaping_the_store(media: MediaStore, tmp_path):
+def test_resolve_refuses_a_symlink_escaping_the_store(media: FileMediaStore, tmp_path):
     outside = tmp_path / "outside.jpg"
     outside.write_bytes(b"x")
     (media.root / "arrivals").mkdir(parents=True)
@@ -51,14 +51,14 @@ def test_resolve_refuses_a_symlink_escaping_the_store(media: MediaStore, tmp_pat
         media.resolve("arrivals/link.jpg")
 
 
-def test_unknown_kind_and_missing_file(media: MediaStore):
+def test_unknown_kind_and_missing_file(media: FileMediaStore):
     with pytest.raises(MediaError, match="unknown media kind"):
         media.save_jpeg(image(), "etc")
     with pytest.raises(MediaError, match="no such media file"):
         media.resolve("arrivals/2026-01/nothing.jpg")
 
 
-def test_fixed_live_frame_is_overwritten_and_delete_is_quiet(media: MediaStore):
+def test_fixed_live_frame_is_overwritten_and_delete_is_quiet(media: FileMediaStore):
     media.write_fixed("live/gate.jpg", image())
     first = media.resolve("live/gate.jpg").read_bytes()
     media.write_fixed("live/gate.jpg", np.full((40, 60, 3), 255, np.uint8))
@@ -70,7 +70,7 @@ def test_fixed_live_frame_is_overwritten_and_delete_is_quiet(media: MediaStore):
         media.resolve("live/gate.jpg")
 
 
-def test_copy_makes_a_new_file_with_the_same_bytes(media: MediaStore):
+def test_copy_makes_a_new_file_with_the_same_bytes(media: FileMediaStore):
     rel = media.save_jpeg(image(), "unknown")
     copy = media.copy(rel, "faces")
     assert copy.startswith("faces/") and copy != rel
@@ -79,7 +79,7 @@ def test_copy_makes_a_new_file_with_the_same_bytes(media: MediaStore):
         media.copy("unknown/2026-01/gone.jpg", "faces")
 
 
-def test_a_write_that_fails_half_way_leaves_no_temporary_file(media: MediaStore, monkeypatch):
+def test_a_write_that_fails_half_way_leaves_no_temporary_file(media: FileMediaStore, monkeypatch):
     real_write = Path.write_bytes
 
     def disk_full(self: Path, data: bytes) -> int:
@@ -94,7 +94,7 @@ def test_a_write_that_fails_half_way_leaves_no_temporary_file(media: MediaStore,
     assert [p for p in media.root.rglob("*") if p.is_file()] == []
 
 
-def test_a_failed_rename_leaves_no_temporary_file(media: MediaStore, monkeypatch):
+def test_a_failed_rename_leaves_no_temporary_file(media: FileMediaStore, monkeypatch):
     def read_only(self: Path, target: Path) -> Path:
         raise PermissionError(errno.EROFS, "Read-only file system")
 
@@ -104,7 +104,7 @@ def test_a_failed_rename_leaves_no_temporary_file(media: MediaStore, monkeypatch
     assert [p for p in media.root.rglob("*") if p.is_file()] == []
 
 
-def test_files_lists_every_kind_and_temporary_files_are_recognised(media: MediaStore):
+def test_files_lists_every_kind_and_temporary_files_are_recognised(media: FileMediaStore):
     rel = media.save_jpeg(image(), "arrivals")
     media.write_fixed("live/gate.jpg", image())
     (media.root / "elsewhere").mkdir()

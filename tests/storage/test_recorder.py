@@ -12,7 +12,7 @@ from storage.arrivals import ArrivalPolicy, Sighting
 from storage.cameras import sync_cameras
 from storage.db import make_engine, make_session_factory, transaction
 from storage.guests import create_guest
-from storage.media import MediaStore
+from storage.media import FileMediaStore
 from storage.models import Arrival, UnknownFace
 from storage.recorder import ArrivalRecorder
 from tests.support.disks import fill, tmpfs
@@ -34,7 +34,7 @@ def env(sqlite_url, tmp_path):
     with transaction(sessions) as s:
         sync_cameras(s, CONFIG.cameras)
         ani = create_guest(s, name="Ani").id
-    media = MediaStore(tmp_path / "media")
+    media = FileMediaStore(tmp_path / "media")
     sink = CollectingSink()
     recorder = ArrivalRecorder(sessions, media, sink, ArrivalPolicy.from_config(CONFIG))
     yield {"sessions": sessions, "media": media, "recorder": recorder, "sink": sink, "ani": ani}
@@ -46,7 +46,7 @@ def rows(env, model) -> int:
         return s.scalar(select(func.count()).select_from(model))
 
 
-class FailingWrites(MediaStore):
+class FailingWrites(FileMediaStore):
     """A media store whose disk is full."""
 
     def save_jpeg(self, image_bgr, kind, quality=90):
@@ -55,7 +55,7 @@ class FailingWrites(MediaStore):
 
 def test_a_read_only_media_mount_stores_arrivals_without_snapshots(env, tmp_path):
     with tmpfs(tmp_path / "ro", "size=1m,ro") as folder:
-        env["recorder"].media = MediaStore(folder)
+        env["recorder"].media = FileMediaStore(folder)
         rec = env["recorder"].guest_seen(env["ani"], seen(), SHOT)
         assert rec.arrival.snapshot is None and rows(env, Arrival) == 1
         assert "Read-only file system" in env["recorder"].fault.error
@@ -64,7 +64,7 @@ def test_a_read_only_media_mount_stores_arrivals_without_snapshots(env, tmp_path
 
 def test_a_full_media_disk_stores_arrivals_and_leaves_no_temporary_file(env, tmp_path):
     with tmpfs(tmp_path / "tiny", "size=256k") as folder:
-        env["recorder"].media = MediaStore(folder)
+        env["recorder"].media = FileMediaStore(folder)
         (folder / "arrivals").mkdir()
         fill(folder)
         for i in range(3):

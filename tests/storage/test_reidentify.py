@@ -44,7 +44,7 @@ def seen(camera="gate", minutes=0.0, track="gate:1:1", **kw) -> Sighting:
 
 @pytest.fixture
 def env(db_url, tmp_path):
-    from storage.media import MediaStore
+    from storage.media import FileMediaStore
 
     engine = make_engine(db_url)
     sessions = make_session_factory(engine)
@@ -54,7 +54,7 @@ def env(db_url, tmp_path):
         staff = create_guest(s, name="Pak Satpam", is_staff=True).id
         s.add(User(username="bupati1", password_hash="x", role="bupati"))
     sink = CollectingSink()
-    media = MediaStore(tmp_path / "media")
+    media = FileMediaStore(tmp_path / "media")
     yield {
         "sessions": sessions,
         "sink": sink,

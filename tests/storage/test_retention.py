@@ -10,7 +10,7 @@ from core.config import PrivacyConfig
 from storage import unknowns
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import add_sample, create_guest, encode_vector
-from storage.media import MediaStore
+from storage.media import FileMediaStore
 from storage.models import Arrival, AuditLog, Camera, FaceSample, UnknownFace, User
 from storage.retention import purge
 from storage.types import utcnow
@@ -180,7 +180,7 @@ def test_purge_command(write_config):
     upgrade(config.storage.database_url)
     engine = make_engine(config.storage.database_url)
     factory = make_session_factory(engine)
-    media = MediaStore(config.storage.media_dir)
+    media = FileMediaStore(config.storage.media_dir)
     seed(factory, media)
     runner = CliRunner()
     dry = runner.invoke(cli, ["--config", str(path), "purge", "--dry-run"])

@@ -133,11 +133,11 @@ CHILD = textwrap.dedent(
     import numpy as np
     from storage.db import make_engine, make_session_factory
     from storage.guests import add_sample, create_guest
-    from storage.media import MediaStore
+    from storage.media import FileMediaStore
     from storage.unit_of_work import unit_of_work
 
     sessions = make_session_factory(make_engine(sys.argv[1]))
-    with unit_of_work(sessions, MediaStore(sys.argv[2])) as uow:
+    with unit_of_work(sessions, FileMediaStore(sys.argv[2])) as uow:
         guest = create_guest(uow.session, name="Half Enrolled")
         photo = uow.files.save_jpeg(np.zeros((20, 20, 3), np.uint8), "faces")
         add_sample(uow.session, guest, np.zeros(128), photo)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 import web.i18n
 from core.sinks import CollectingSink
 from storage.db import make_engine, make_session_factory, transaction, upgrade
-from storage.media import MediaStore
+from storage.media import FileMediaStore
 from storage.models import ROLES, Camera
 from storage.users import create_user
 from tests.support.serving import START_S, Served, answers, free_port
@@ -101,7 +101,7 @@ def serve(write_config):
         command: str,
         cameras: list[dict],
         users: tuple[tuple[str, str], ...] = (("satpam", "guard"),),
-        seed: Callable[[sessionmaker, MediaStore], None] | None = None,
+        seed: Callable[[sessionmaker, FileMediaStore], None] | None = None,
         **config_data: Any,
     ) -> tuple[Served, str]:
         port = free_port()
@@ -114,7 +114,7 @@ def serve(write_config):
             for username, role in users:
                 create_user(db, username, role, PASSWORD, hash_method=FAST_SCRYPT)
         if seed is not None:
-            seed(factory, MediaStore(config.storage.media_dir))
+            seed(factory, FileMediaStore(config.storage.media_dir))
         engine.dispose()
         served = Served([command], path)
         started.append(served)
