@@ -123,7 +123,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ALREADY_CHECKED_OUT: N_("Entri buku tamu #%(id)s sudah check-out."),
     ErrorCode.SURVEY_UNKNOWN: N_("Tautan survei ini tidak dikenal atau sudah tidak berlaku."),
     ErrorCode.SURVEY_USED: N_("Survei untuk kunjungan ini sudah diisi. Terima kasih."),
-    ErrorCode.COMPLAINT_MOVE: N_("Status pengaduan tidak dapat diubah dari %(current)s ke %(new)s."),
+    ErrorCode.COMPLAINT_MOVE: N_(
+        "Status pengaduan tidak dapat diubah dari %(current)s ke %(new)s."
+    ),
     ErrorCode.UNKNOWN_COMPLAINT_KIND: N_("Jenis harus pengaduan atau saran."),
 }
 

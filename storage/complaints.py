@@ -82,10 +82,9 @@ def submit_complaint(
 ) -> Outcome[Complaint]:
     """Store a complaint or suggestion from the public (no account); checked first."""
     now = now or utcnow()
-    try:
-        clean_kind = ComplaintKind(kind)
-    except ValueError:
-        raise WorkflowError(ErrorCode.UNKNOWN_COMPLAINT_KIND) from None
+    if not isinstance(kind, str) or kind not in set(ComplaintKind):
+        raise WorkflowError(ErrorCode.UNKNOWN_COMPLAINT_KIND)
+    clean_kind = ComplaintKind(kind)
     complaint = Complaint(
         tracking_no=_unused_tracking_no(session),
         kind=clean_kind.value,
@@ -183,13 +182,10 @@ def complaint_counts(
     """Complaints and suggestions received in [start, end): by status now, overdue, late."""
     now = now or utcnow()
     period = (Complaint.created_at >= start, Complaint.created_at < end)
-    by_status = dict(
-        session.execute(
-            select(Complaint.status, func.count(Complaint.id))
-            .where(*period)
-            .group_by(Complaint.status)
-        ).all()
-    )
+    rows = session.execute(
+        select(Complaint.status, func.count(Complaint.id)).where(*period).group_by(Complaint.status)
+    ).all()
+    by_status: dict[str, int] = {status: int(count) for status, count in rows}
     open_ = Complaint.status != ComplaintStatus.ANSWERED
     overdue = session.scalar(
         select(func.count(Complaint.id)).where(*period, open_, Complaint.due_at < now)

@@ -172,4 +172,3 @@ def survey_comments(session: Session, start: datetime, end: datetime) -> list[st
         .order_by(SurveyResponse.submitted_at.desc())
     )
     return [c for c in session.scalars(query) if c]
-
