@@ -11,7 +11,7 @@ from core.ikm import ELEMENT_CODES, ELEMENTS, category, ikm_value
 
 def test_nine_elements_in_the_regulations_order():
     assert len(ELEMENTS) == 9
-    assert ELEMENT_CODES == tuple(f"u{n}" for n in range(1, 10))
+    assert tuple(f"u{n}" for n in range(1, 10)) == ELEMENT_CODES
     assert ELEMENTS[0].name == "Persyaratan"
     assert ELEMENTS[7].name == "Penanganan pengaduan, saran dan masukan"
     assert ELEMENTS[8].name == "Sarana dan prasarana"
