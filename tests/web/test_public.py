@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.visiting import WEEKDAYS
 from storage import complaints as complaint_store
 from storage.db import transaction
 from storage.guestbook import check_in
@@ -71,8 +73,7 @@ def test_public_pages_need_no_login_and_show_no_face_name_or_id(env):
 @pytest.mark.parametrize(
     ("hours", "state", "next_opening"),
     [
-        ({"weekly": {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}},
-         "open", False),
+        ({"weekly": {d: ["00:00-24:00"] for d in WEEKDAYS}}, "open", False),
         ({"weekly": {}}, "closed", False),
         ({"weekly": {"mon": ["08:00-09:00"]}}, "closed", True),
         ("holiday", "holiday", True),
@@ -80,7 +81,7 @@ def test_public_pages_need_no_login_and_show_no_face_name_or_id(env):
 )  # fmt: skip
 def test_layanan_shows_todays_state(make_env, hours, state, next_opening):
     if hours == "holiday":
-        today = utcnow().astimezone(__import__("zoneinfo").ZoneInfo("Asia/Jakarta")).date()
+        today = utcnow().astimezone(ZoneInfo("Asia/Jakarta")).date()
         hours = {"weekly": {"mon": ["08:00-09:00"]}, "holidays": [today.isoformat()]}
     env = make_env(visiting_hours=hours)
     body = env.client().get("/layanan").get_data(as_text=True)
