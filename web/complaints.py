@@ -49,7 +49,14 @@ def submit():
     days = state().config.complaints.response_days
     try:
         with transaction(state().sessions) as db:
-            complaint, _events = store.submit_complaint(db, response_days=days, **form)
+            complaint, _events = store.submit_complaint(
+                db,
+                kind=form["kind"],
+                name=form["name"],
+                contact=form["contact"],
+                message=form["message"],
+                response_days=days,
+            )
     except WorkflowError as exc:
         page = render_template(
             "public/complaint_form.html", form=form, error=workflow_message(exc), **_labels()
