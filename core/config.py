@@ -304,6 +304,30 @@ class VisitingHoursConfig(_Model):
         return out
 
 
+class PublicConfig(_Model):
+    """The pages open to the public: service standard, waiting-room display, survey."""
+
+    display_refresh_s: int = Field(
+        default=5, ge=2, le=60, description="how often the waiting-room display asks again"
+    )
+    survey_valid_days: int = Field(
+        default=14, ge=1, le=90, description="how long a slip's survey link can be used"
+    )
+    appointment_contact: str = Field(
+        default="Ajudan Bupati, telepon (0000) 000000 pada jam kerja",
+        max_length=200,
+        description="how to make an appointment, shown on /layanan",
+    )
+
+
+class ComplaintsConfig(_Model):
+    """Complaints and suggestions from the public (pengaduan)."""
+
+    response_days: int = Field(
+        default=5, ge=1, le=60, description="days to answer before a complaint is overdue"
+    )
+
+
 _HHMM_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # The event types a webhook gets unless it lists its own: the periodic camera status and the
@@ -550,6 +574,8 @@ class Config(_Model):
     events: EventsConfig = EventsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     visiting_hours: VisitingHoursConfig = VisitingHoursConfig()
+    public: PublicConfig = PublicConfig()
+    complaints: ComplaintsConfig = ComplaintsConfig()
     notifications: NotificationsConfig = NotificationsConfig()
     timezone: str = "Asia/Jakarta"
 

@@ -32,6 +32,11 @@ class Field(StrEnum):
     NOTE = "note"
     DELEGATE_TO = "delegate_to"
     RESCHEDULE_AT = "reschedule_at"
+    COMMENT = "comment"
+    MESSAGE = "message"
+    CONTACT = "contact"
+    RESPONSE = "response"
+    SCORE = "score"
 
 
 class Record(StrEnum):
@@ -42,6 +47,7 @@ class Record(StrEnum):
     ESCORT_TASK = "escort_task"
     GUESTBOOK_ENTRY = "guestbook_entry"
     GUEST = "guest"
+    COMPLAINT = "complaint"
 
 
 class ErrorCode(StrEnum):
@@ -75,6 +81,10 @@ class ErrorCode(StrEnum):
     ALREADY_CHECKED_IN = "already_checked_in"
     ALREADY_CHECKED_OUT = "already_checked_out"
     NOT_NAMED = "not_named"
+    SURVEY_UNKNOWN = "survey_unknown"
+    SURVEY_USED = "survey_used"
+    COMPLAINT_MOVE = "complaint_move"
+    UNKNOWN_COMPLAINT_KIND = "unknown_complaint_kind"
 
 
 # code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
@@ -111,6 +121,12 @@ MESSAGES: dict[ErrorCode, str] = {
         "Kedatangan #%(id)s sudah tercatat di buku tamu (entri #%(entry)s)."
     ),
     ErrorCode.ALREADY_CHECKED_OUT: N_("Entri buku tamu #%(id)s sudah check-out."),
+    ErrorCode.SURVEY_UNKNOWN: N_("Tautan survei ini tidak dikenal atau sudah tidak berlaku."),
+    ErrorCode.SURVEY_USED: N_("Survei untuk kunjungan ini sudah diisi. Terima kasih."),
+    ErrorCode.COMPLAINT_MOVE: N_(
+        "Status pengaduan tidak dapat diubah dari %(current)s ke %(new)s."
+    ),
+    ErrorCode.UNKNOWN_COMPLAINT_KIND: N_("Jenis harus pengaduan atau saran."),
 }
 
 # How a Field or Record parameter is named inside a message (Indonesian source strings).
@@ -124,11 +140,17 @@ LABELS: dict[StrEnum, str] = {
     Field.NOTE: N_("Catatan"),
     Field.DELEGATE_TO: N_("Pejabat yang ditunjuk"),
     Field.RESCHEDULE_AT: N_("Tanggal dan jam penjadwalan ulang"),
+    Field.COMMENT: N_("Komentar"),
+    Field.MESSAGE: N_("Isi pengaduan atau saran"),
+    Field.CONTACT: N_("Kontak"),
+    Field.RESPONSE: N_("Tanggapan"),
+    Field.SCORE: N_("Nilai"),
     Record.ARRIVAL: N_("Kedatangan"),
     Record.UNKNOWN_FACE: N_("Data wajah"),
     Record.ESCORT_TASK: N_("Tugas antar"),
     Record.GUESTBOOK_ENTRY: N_("Entri buku tamu"),
     Record.GUEST: N_("Tamu"),
+    Record.COMPLAINT: N_("Pengaduan"),
 }
 
 

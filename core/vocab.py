@@ -153,6 +153,23 @@ class AuditAction(StrEnum):
     FOOTAGE_LEARNT = "footage_learnt"
     SAMPLE_REMOVE = "sample_remove"
     VIEW_CALIBRATION = "view_calibration"
+    COMPLAINT_UPDATE = "complaint_update"
+    SLIP_PRINT = "slip_print"
+
+
+class ComplaintKind(StrEnum):
+    """What a member of the public sent through the public form (pengaduan)."""
+
+    COMPLAINT = "complaint"
+    SUGGESTION = "suggestion"
+
+
+class ComplaintStatus(StrEnum):
+    """A complaint's progress: received → in progress → answered."""
+
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
 
 
 class EventName(StrEnum):

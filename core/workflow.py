@@ -58,7 +58,9 @@ NOTE_MAX = 500
 DELEGATE_MAX = 120
 COMPANIONS_MAX = 50
 # Fields typed in a textarea: the only ones that may hold line breaks.
-MULTILINE_FIELDS = frozenset({Field.PURPOSE, Field.NOTE})
+MULTILINE_FIELDS = frozenset(
+    {Field.PURPOSE, Field.NOTE, Field.COMMENT, Field.MESSAGE, Field.RESPONSE}
+)
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-.]*$")
 _WHOLE_NUMBER = re.compile(r"^-?[0-9]{1,6}$")  # ASCII digits only ("²".isdigit() is True)
 T = TypeVar("T")

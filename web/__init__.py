@@ -37,6 +37,9 @@ BLUEPRINTS = [
     "web.review",
     "web.feedback",
     "web.calibration",
+    "web.public",
+    "web.survey",
+    "web.complaints",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 CONTENT_SECURITY_POLICY = (

@@ -21,7 +21,8 @@ from web.responses import error_page
 log = logging.getLogger(__name__)
 ID_MAX = 2**31 - 1  # INTEGER primary keys (PostgreSQL refuses larger values)
 # Form fields that are several lines long (textareas): line breaks and tabs are allowed there.
-MULTILINE_FIELDS = frozenset({"purpose", "note"})
+# (comment, message, response: the public survey, complaint form and the staff's answers)
+MULTILINE_FIELDS = frozenset({"purpose", "note", "comment", "message", "response"})
 
 
 class RowIdConverter(BaseConverter):

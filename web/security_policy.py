@@ -26,8 +26,21 @@ WATCHERS: frozenset[str] = frozenset({BUPATI, ADJUTANT, ADMIN})
 GUARDS: frozenset[str] = frozenset({GUARD, ADMIN})
 LIVE_VIEWERS = GUARDS | {BUPATI, ADJUTANT}
 
-# Reachable without logging in.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "i18n.set_language", "static"})
+# Reachable without logging in. The public service pages (web.public, web.survey's form,
+# web.complaints' form and tracking) show no face, full name or row id.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "i18n.set_language",
+        "static",
+        "public.service",
+        "public.waiting_room",
+        "public.queue",
+        "survey.respond",
+        "complaints.submit",
+        "complaints.track",
+    }
+)
 
 # Endpoint -> roles allowed. Checked before the view runs.
 ENDPOINT_ROLES: dict[str, frozenset[str]] = {
@@ -51,6 +64,10 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "feedback.not_this_person": frozenset({GUARD, SECURITY, ADMIN}),
     "calibration.index": frozenset({ADMIN}),
     "calibration.histogram": frozenset({ADMIN}),
+    # The guest-book slip with its survey QR is printed by the operator.
+    "survey.slip": frozenset({OPERATOR, ADMIN}),
+    "complaints.manage": frozenset({ADJUTANT, ADMIN}),
+    "complaints.update": frozenset({ADJUTANT, ADMIN}),
     # Each media kind has its own roles (MEDIA_KIND_ROLES); this is their union.
     "media.snapshot": frozenset({BUPATI, ADJUTANT, GUARD, OPERATOR, SECURITY, ADMIN}),
 }

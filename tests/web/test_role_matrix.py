@@ -45,6 +45,12 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "static": PUBLIC,
     "auth.login": PUBLIC,
     "i18n.set_language": PUBLIC,
+    "public.service": PUBLIC,
+    "public.waiting_room": PUBLIC,
+    "public.queue": PUBLIC,
+    "survey.respond": PUBLIC,
+    "complaints.submit": PUBLIC,
+    "complaints.track": PUBLIC,
     "auth.index": EVERYONE,
     "auth.logout": EVERYONE,
     "account.password": EVERYONE,
@@ -65,6 +71,9 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "feedback.not_this_person": {"guard", "security", "admin"},
     "calibration.index": {"admin"},
     "calibration.histogram": {"admin"},
+    "survey.slip": {"operator", "admin"},
+    "complaints.manage": {"adjutant", "admin"},
+    "complaints.update": {"adjutant", "admin"},
 }
 EXPECTED_BLUEPRINTS = {"operator": {"operator", "admin"}, "review": {"security", "admin"}}
 EXPECTED_MEDIA = {
