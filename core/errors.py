@@ -32,6 +32,9 @@ class Field(StrEnum):
     NOTE = "note"
     DELEGATE_TO = "delegate_to"
     RESCHEDULE_AT = "reschedule_at"
+    AT = "at"
+    UNTIL = "until"
+    HOST = "host"
 
 
 class Record(StrEnum):
@@ -42,6 +45,7 @@ class Record(StrEnum):
     ESCORT_TASK = "escort_task"
     GUESTBOOK_ENTRY = "guestbook_entry"
     GUEST = "guest"
+    APPOINTMENT = "appointment"
 
 
 class ErrorCode(StrEnum):
@@ -75,6 +79,8 @@ class ErrorCode(StrEnum):
     ALREADY_CHECKED_IN = "already_checked_in"
     ALREADY_CHECKED_OUT = "already_checked_out"
     NOT_NAMED = "not_named"
+    BAD_TIME = "bad_time"
+    UNTIL_NOT_AFTER = "until_not_after"
 
 
 # code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
@@ -111,6 +117,10 @@ MESSAGES: dict[ErrorCode, str] = {
         "Kedatangan #%(id)s sudah tercatat di buku tamu (entri #%(entry)s)."
     ),
     ErrorCode.ALREADY_CHECKED_OUT: N_("Entri buku tamu #%(id)s sudah check-out."),
+    ErrorCode.BAD_TIME: N_(
+        "%(field)s tidak valid (tanggal dan jam dengan zona waktu, tahun %(min)s–%(max)s)."
+    ),
+    ErrorCode.UNTIL_NOT_AFTER: N_("Waktu selesai harus sesudah waktu mulai."),
 }
 
 # How a Field or Record parameter is named inside a message (Indonesian source strings).
@@ -124,11 +134,15 @@ LABELS: dict[StrEnum, str] = {
     Field.NOTE: N_("Catatan"),
     Field.DELEGATE_TO: N_("Pejabat yang ditunjuk"),
     Field.RESCHEDULE_AT: N_("Tanggal dan jam penjadwalan ulang"),
+    Field.AT: N_("Waktu janji"),
+    Field.UNTIL: N_("Waktu selesai"),
+    Field.HOST: N_("Bertemu dengan"),
     Record.ARRIVAL: N_("Kedatangan"),
     Record.UNKNOWN_FACE: N_("Data wajah"),
     Record.ESCORT_TASK: N_("Tugas antar"),
     Record.GUESTBOOK_ENTRY: N_("Entri buku tamu"),
     Record.GUEST: N_("Tamu"),
+    Record.APPOINTMENT: N_("Janji temu"),
 }
 
 

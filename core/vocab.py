@@ -108,6 +108,15 @@ class PhotoWarning(StrEnum):
     UPSCALED = "upscaled"
 
 
+class AppointmentStatus(StrEnum):
+    """An expected guest (janji temu): expected → arrived | no_show | cancelled."""
+
+    EXPECTED = "expected"
+    ARRIVED = "arrived"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
 class CameraStatus(StrEnum):
     """A camera's connection as the capture worker last reported it."""
 
@@ -153,6 +162,8 @@ class AuditAction(StrEnum):
     FOOTAGE_LEARNT = "footage_learnt"
     SAMPLE_REMOVE = "sample_remove"
     VIEW_CALIBRATION = "view_calibration"
+    APPOINTMENT_ADD = "appointment_add"
+    APPOINTMENT_NO_SHOW = "appointment_no_show"
 
 
 class EventName(StrEnum):
@@ -169,6 +180,7 @@ class EventName(StrEnum):
     GUESTBOOK_CHANGED = "guestbook_changed"
     ARRIVAL_REIDENTIFIED = "arrival_reidentified"
     WATCHLIST_SIGHTED = "watchlist_sighted"
+    APPOINTMENTS_CHANGED = "appointments_changed"
     RESYNC = "resync"
 
 
