@@ -87,3 +87,15 @@ def validate_appointment(
 def in_window(at: datetime, start: datetime, end: datetime, slack: timedelta) -> bool:
     """Whether something at `at` falls in the window [start, end] widened by `slack`."""
     return start - slack <= at <= end + slack
+
+
+class PhotoRefused(ValueError):
+    """An enrolment photo that cannot enrol a guest; the message says why."""
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """A guest enrolled from a photo, and the already enrolled guests the face looks like."""
+
+    guest_id: int
+    similar: tuple[str, ...] = ()
