@@ -81,6 +81,7 @@ class ErrorCode(StrEnum):
     NOT_NAMED = "not_named"
     BAD_TIME = "bad_time"
     UNTIL_NOT_AFTER = "until_not_after"
+    APPOINTMENT_CLOSED = "appointment_closed"
 
 
 # code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
@@ -121,6 +122,9 @@ MESSAGES: dict[ErrorCode, str] = {
         "%(field)s tidak valid (tanggal dan jam dengan zona waktu, tahun %(min)s–%(max)s)."
     ),
     ErrorCode.UNTIL_NOT_AFTER: N_("Waktu selesai harus sesudah waktu mulai."),
+    ErrorCode.APPOINTMENT_CLOSED: N_(
+        "Janji temu #%(id)s tidak lagi dijadwalkan (status: %(status)s)."
+    ),
 }
 
 # How a Field or Record parameter is named inside a message (Indonesian source strings).

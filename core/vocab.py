@@ -164,6 +164,7 @@ class AuditAction(StrEnum):
     VIEW_CALIBRATION = "view_calibration"
     APPOINTMENT_ADD = "appointment_add"
     APPOINTMENT_NO_SHOW = "appointment_no_show"
+    APPOINTMENT_CANCEL = "appointment_cancel"
 
 
 class EventName(StrEnum):

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from core.appointments import AppointmentFields, in_window, name_key
 from core.config import AppointmentsConfig
+from core.errors import ErrorCode, WorkflowError
 from core.events import AppointmentsChanged, Event
 from core.sinks import EventSink
 from core.vocab import AppointmentStatus, AuditAction
@@ -24,7 +25,7 @@ from storage import audit
 from storage.db import transaction
 from storage.models import Arrival, Decision, Guest, User
 from storage.models_appointments import Appointment
-from storage.rows import Outcome
+from storage.rows import Outcome, get_row
 from storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,21 @@ def from_reschedule(
         session, user, fields, guest_id=arrival.guest_id, origin_arrival_id=arrival.id
     )
     return events
+
+
+def cancel(session: Session, appointment_id: object, user: User | None) -> Outcome[Appointment]:
+    """Cancel an appointment still expected; audited."""
+    appointment = get_row(session, Appointment, appointment_id, lock=True)
+    if appointment.status != AppointmentStatus.EXPECTED:
+        raise WorkflowError(
+            ErrorCode.APPOINTMENT_CLOSED, id=appointment.id, status=appointment.status
+        )
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.closed_at = utcnow()
+    session.flush()
+    target = f"appointment:{appointment.id}"
+    audit.record(session, user, AuditAction.APPOINTMENT_CANCEL, target, {"name": appointment.name})
+    return appointment, [changed(appointment)]
 
 
 def match_arrival(session: Session, arrival: Arrival, slack: timedelta) -> Appointment | None:

@@ -22,7 +22,7 @@ from web import security_policy as policy
 from web.auth import acting_user, current_role, roles_required
 from web.extensions import state
 from web.messages import field_messages, workflow_message
-from web.responses import reply_ok, wants_json
+from web.responses import reply_error, reply_ok, wants_json
 from web.work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,20 @@ def _refused(message: str, problems: dict[str, list[str]]) -> Response | Any:
         response.status_code = 400
         return response
     return _page(message, problems, 400)
+
+
+@bp.post("/<int:appointment_id>/cancel")
+@roles_required()
+def cancel(appointment_id: int) -> Response:
+    """Cancel an appointment still expected."""
+    back = url_for("appointments.index")
+    try:
+        with unit_of_work() as uow:
+            user = acting_user(uow.session)
+            row = uow.collect(appointments.cancel(uow.session, appointment_id, user))
+    except WorkflowError as exc:
+        return reply_error(workflow_message(exc), back)
+    return reply_ok(_("Janji temu dengan %(name)s dibatalkan.", name=row.name), back)
 
 
 @bp.get("/panel")

@@ -59,6 +59,7 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     # roles that receive guests.
     "appointments.index": APPOINTMENT_MAKERS,
     "appointments.create": APPOINTMENT_MAKERS,
+    "appointments.cancel": APPOINTMENT_MAKERS,
     "appointments.panel": EXPECTING,
 }
 

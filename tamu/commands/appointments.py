@@ -71,6 +71,24 @@ def add(
     )
 
 
+@appointments.command()
+@click.argument("appointment_id", type=int)
+@pass_ctx
+def cancel(ctx: AppContext, appointment_id: int) -> None:
+    """Cancel an appointment that is still expected."""
+    from core.errors import WorkflowError
+    from storage import appointments as store
+    from storage.db import transaction
+
+    ensure_schema(ctx, auto_upgrade=True)
+    try:
+        with transaction(ctx.sessions) as session:
+            row, _events = store.cancel(session, appointment_id, None)
+    except WorkflowError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Janji temu #{row.id} ({row.name}) dibatalkan")
+
+
 @appointments.command(name="list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx

@@ -77,3 +77,11 @@ def test_a_photo_without_one_usable_face_saves_nothing(tamu, faces_dir):
     assert tamu.json("appointments", "list", "--json") == []
     assert tamu.json("guests", "list", "--json") == []
     assert tamu.media_files() == []
+
+
+def test_cancel(tamu):
+    tamu.ok("appointments", "add", "--name", "Ani", "--at", "2026-11-26T10:00")
+    assert tamu.ok("appointments", "cancel", "1").stdout == "Janji temu #1 (Ani) dibatalkan\n"
+    again = tamu("appointments", "cancel", "1")
+    assert again.exit_code == 1 and "tidak lagi dijadwalkan (status: cancelled)" in again.output
+    assert tamu.json("appointments", "list", "--json")[0]["status"] == "cancelled"

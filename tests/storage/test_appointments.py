@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.appointments import validate_appointment
 from core.config import parse_config
-from core.errors import Field, InvalidFields
+from core.errors import Field, InvalidFields, WorkflowError
 from core.events import AppointmentsChanged, GuestArrived
 from core.sinks import CollectingSink
 from storage import appointments, decisions
@@ -201,3 +201,17 @@ def test_other_decisions_make_none(factory, world, kind):
         decisions.decide(s, arrival_id, kind, user(s, "bupati"), **extra)
     with factory() as s:
         assert s.scalars(select(Appointment)).all() == []
+
+
+def test_cancel_only_what_is_still_expected(factory, world):
+    expected = _expect(factory, "Bu Sri", utcnow() + HOUR)
+    with transaction(factory) as s:
+        row, events = appointments.cancel(s, expected, user(s, "operator"))
+    assert (row.status, events) == ("cancelled", [AppointmentsChanged(expected, "cancelled")])
+    with pytest.raises(WorkflowError, match="tidak lagi dijadwalkan"), transaction(factory) as s:
+        appointments.cancel(s, expected, user(s, "operator"))
+    with pytest.raises(WorkflowError, match="tidak ditemukan"), transaction(factory) as s:
+        appointments.cancel(s, 999, None)
+    with factory() as s:
+        actions = s.scalars(select(AuditLog.action).where(AuditLog.target.like("appointment:%")))
+        assert sorted(actions) == ["appointment_add", "appointment_cancel"]

@@ -174,3 +174,17 @@ def test_a_photo_enrols_the_guest_through_the_entry_points_enrolment(env, faces_
     with env.sessions() as s:
         guest = s.get(Guest, row.guest_id)
         assert guest is not None and guest.name == "Joe Biden" and len(guest.samples) == 1
+
+
+def test_cancel_from_the_page(env):
+    client = env.client("adjutant")
+    assert _post(client, _form(env)).status_code == 302
+    (row,) = _rows(env)
+    token = csrf_token(client, "/janji/")
+    response = client.post(f"/janji/{row.id}/cancel", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert _rows(env)[0].status == "cancelled"
+    assert env.sink.events[-1] == AppointmentsChanged(row.id, "cancelled", None)
+    again = client.post(f"/janji/{row.id}/cancel", data={"csrf_token": token})
+    assert again.status_code == 302  # refused with a flash
+    assert "tidak lagi dijadwalkan" in client.get("/janji/").get_data(as_text=True)

@@ -68,6 +68,7 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "calibration.histogram": {"admin"},
     "appointments.index": {"adjutant", "operator", "admin"},
     "appointments.create": {"adjutant", "operator", "admin"},
+    "appointments.cancel": {"adjutant", "operator", "admin"},
     "appointments.panel": EVERYONE - {"security"},
 }
 EXPECTED_BLUEPRINTS = {"operator": {"operator", "admin"}, "review": {"security", "admin"}}
