@@ -265,6 +265,20 @@ class PrivacyConfig(_Model):
     )
 
 
+class AppointmentsConfig(_Model):
+    """Expected guests (janji temu): how long a visit is booked, how loosely an arrival matches."""
+
+    default_length_minutes: int = Field(
+        60, ge=5, le=24 * 60, description="window length when no end time is given"
+    )
+    match_slack_minutes: int = Field(
+        30, ge=0, le=24 * 60, description="an arrival this early or late still matches"
+    )
+    no_show_check_s: float = Field(
+        60.0, ge=5, le=3600, description="how often ended windows become no-shows"
+    )
+
+
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 Weekday = Annotated[str, Field(pattern="^(mon|tue|wed|thu|fri|sat|sun)$")]
 
@@ -573,6 +587,7 @@ class Config(_Model):
     web: WebConfig = WebConfig()
     events: EventsConfig = EventsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    appointments: AppointmentsConfig = AppointmentsConfig()
     visiting_hours: VisitingHoursConfig = VisitingHoursConfig()
     public: PublicConfig = PublicConfig()
     complaints: ComplaintsConfig = ComplaintsConfig()

@@ -37,6 +37,9 @@ class Field(StrEnum):
     CONTACT = "contact"
     RESPONSE = "response"
     SCORE = "score"
+    AT = "at"
+    UNTIL = "until"
+    HOST = "host"
 
 
 class Record(StrEnum):
@@ -48,6 +51,7 @@ class Record(StrEnum):
     GUESTBOOK_ENTRY = "guestbook_entry"
     GUEST = "guest"
     COMPLAINT = "complaint"
+    APPOINTMENT = "appointment"
 
 
 class ErrorCode(StrEnum):
@@ -85,6 +89,9 @@ class ErrorCode(StrEnum):
     SURVEY_USED = "survey_used"
     COMPLAINT_MOVE = "complaint_move"
     UNKNOWN_COMPLAINT_KIND = "unknown_complaint_kind"
+    BAD_TIME = "bad_time"
+    UNTIL_NOT_AFTER = "until_not_after"
+    APPOINTMENT_CLOSED = "appointment_closed"
 
 
 # code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
@@ -127,6 +134,13 @@ MESSAGES: dict[ErrorCode, str] = {
         "Status pengaduan tidak dapat diubah dari %(current)s ke %(new)s."
     ),
     ErrorCode.UNKNOWN_COMPLAINT_KIND: N_("Jenis harus pengaduan atau saran."),
+    ErrorCode.BAD_TIME: N_(
+        "%(field)s tidak valid (tanggal dan jam dengan zona waktu, tahun %(min)s–%(max)s)."
+    ),
+    ErrorCode.UNTIL_NOT_AFTER: N_("Waktu selesai harus sesudah waktu mulai."),
+    ErrorCode.APPOINTMENT_CLOSED: N_(
+        "Janji temu #%(id)s tidak lagi dijadwalkan (status: %(status)s)."
+    ),
 }
 
 # How a Field or Record parameter is named inside a message (Indonesian source strings).
@@ -145,12 +159,16 @@ LABELS: dict[StrEnum, str] = {
     Field.CONTACT: N_("Kontak"),
     Field.RESPONSE: N_("Tanggapan"),
     Field.SCORE: N_("Nilai"),
+    Field.AT: N_("Waktu janji"),
+    Field.UNTIL: N_("Waktu selesai"),
+    Field.HOST: N_("Bertemu dengan"),
     Record.ARRIVAL: N_("Kedatangan"),
     Record.UNKNOWN_FACE: N_("Data wajah"),
     Record.ESCORT_TASK: N_("Tugas antar"),
     Record.GUESTBOOK_ENTRY: N_("Entri buku tamu"),
     Record.GUEST: N_("Tamu"),
     Record.COMPLAINT: N_("Pengaduan"),
+    Record.APPOINTMENT: N_("Janji temu"),
 }
 
 

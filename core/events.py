@@ -56,6 +56,7 @@ class GuestArrived(Event):
     distance: float | None
     snapshot: str | None
     outside_hours: bool = False
+    appointment_id: int | None = None  # the expected guest's appointment it fulfils
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,16 @@ class WatchlistSighted(Event):
 
 
 @dataclass(frozen=True)
+class AppointmentsChanged(Event):
+    """An appointment (janji temu) was made, fulfilled by an arrival, or became a no-show."""
+
+    name: ClassVar[str] = EventName.APPOINTMENTS_CHANGED
+    appointment_id: int
+    status: str
+    arrival_id: int | None = None
+
+
+@dataclass(frozen=True)
 class ResyncNeeded(Event):
     """Events may have been missed (the message queue was away): pages reload their panels."""
 
@@ -215,6 +226,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReceivingChanged,
         GuestBookChanged,
         WatchlistSighted,
+        AppointmentsChanged,
         ResyncNeeded,
     )
 }

@@ -108,6 +108,15 @@ class PhotoWarning(StrEnum):
     UPSCALED = "upscaled"
 
 
+class AppointmentStatus(StrEnum):
+    """An expected guest (janji temu): expected → arrived | no_show | cancelled."""
+
+    EXPECTED = "expected"
+    ARRIVED = "arrived"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
 class CameraStatus(StrEnum):
     """A camera's connection as the capture worker last reported it."""
 
@@ -155,6 +164,9 @@ class AuditAction(StrEnum):
     VIEW_CALIBRATION = "view_calibration"
     COMPLAINT_UPDATE = "complaint_update"
     SLIP_PRINT = "slip_print"
+    APPOINTMENT_ADD = "appointment_add"
+    APPOINTMENT_NO_SHOW = "appointment_no_show"
+    APPOINTMENT_CANCEL = "appointment_cancel"
 
 
 class ComplaintKind(StrEnum):
@@ -186,6 +198,7 @@ class EventName(StrEnum):
     GUESTBOOK_CHANGED = "guestbook_changed"
     ARRIVAL_REIDENTIFIED = "arrival_reidentified"
     WATCHLIST_SIGHTED = "watchlist_sighted"
+    APPOINTMENTS_CHANGED = "appointments_changed"
     RESYNC = "resync"
 
 

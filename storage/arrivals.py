@@ -17,9 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.config import Config, VisitingHoursConfig
-from core.events import ArrivalUpdated, Event, GuestArrived, UnknownFaceSeen
+from core.events import AppointmentsChanged, ArrivalUpdated, Event, GuestArrived, UnknownFaceSeen
 from core.visiting import is_open
-from core.vocab import ArrivalStatus, UnknownStatus
+from core.vocab import AppointmentStatus, ArrivalStatus, UnknownStatus
+from storage.appointments import match_arrival
 from storage.cameras import get_camera
 from storage.guests import encode_vector
 from storage.models import Arrival, Camera, Guest, UnknownFace
@@ -54,14 +55,16 @@ class ArrivalPolicy:
     revisit_gap: timedelta
     hours: VisitingHoursConfig
     tz: tzinfo
+    appointment_slack: timedelta = timedelta(minutes=30)
 
     @classmethod
     def from_config(cls, config: Config) -> ArrivalPolicy:
-        """The policy from `tracking`, `visiting_hours` and `timezone`."""
+        """The policy from `tracking`, `visiting_hours`, `timezone` and `appointments`."""
         return cls(
             timedelta(minutes=config.tracking.revisit_gap_minutes),
             config.visiting_hours,
             config.tz,
+            timedelta(minutes=config.appointments.match_slack_minutes),
         )
 
 
@@ -95,6 +98,7 @@ class Recorded:
     old_snapshot: str | None = None
     events: list[Event] = field(default_factory=list)
     stale_files: list[str] = field(default_factory=list)
+    appointment_id: int | None = None  # the expected guest's appointment a new arrival fulfils
 
 
 def find_recent_arrival(
@@ -193,7 +197,11 @@ def record_guest(
     if arrival is None:
         arrival = new_arrival(session, policy, camera, guest_id, sighting, save, "arrivals")
         keep_track_samples(session, arrival, camera, sighting.track, sighting.samples)
-        return Recorded(arrival, camera, True, new_snapshot=arrival.snapshot)
+        expected = match_arrival(session, arrival, policy.appointment_slack)
+        appointment_id = expected.id if expected is not None else None
+        return Recorded(
+            arrival, camera, True, new_snapshot=arrival.snapshot, appointment_id=appointment_id
+        )
     if not continuing:
         arrival.sightings += 1
     new, old = extend_arrival(arrival, camera, sighting, save, "arrivals")
@@ -293,8 +301,13 @@ def events_for(recorded: Recorded) -> list[Event]:
             arrival.best_distance,
             arrival.snapshot,
             arrival.outside_hours,
+            recorded.appointment_id,
         )
     ]
+    if recorded.appointment_id is not None:
+        events.append(
+            AppointmentsChanged(recorded.appointment_id, AppointmentStatus.ARRIVED, arrival.id)
+        )
     if recorded.unknown is not None:
         unknown = recorded.unknown
         seen = UnknownFaceSeen(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from core.events import DecisionMade, EscortChanged, Event
 from core.vocab import ArrivalStatus, AuditAction, DecisionKind, EscortStatus
 from core.workflow import STATUS_AFTER_DECISION, check_escort_move, check_open, validate_decision
-from storage import audit
+from storage import appointments, audit
 from storage.models import Arrival, Decision, EscortTask, User
 from storage.rows import Outcome, get_row
 from storage.types import utcnow
@@ -65,6 +65,7 @@ def decide(
     if request.delegate_to:
         detail["delegate_to"] = request.delegate_to
     audit.record(session, user, AuditAction.DECIDE, f"arrival:{arrival.id}", detail)
+    events += appointments.from_reschedule(session, decision, arrival, user)
     return decision, events
 
 

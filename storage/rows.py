@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from core.errors import ErrorCode, Record, WorkflowError
 from core.events import Event
 from storage.models import Arrival, Base, EscortTask, Guest, GuestBookEntry, UnknownFace
+from storage.models_appointments import Appointment
 
 ModelT = TypeVar("ModelT", bound=Base)
 RowT = TypeVar("RowT")
@@ -21,6 +22,7 @@ RECORDS: dict[type[Base], Record] = {
     EscortTask: Record.ESCORT_TASK,
     GuestBookEntry: Record.GUESTBOOK_ENTRY,
     Guest: Record.GUEST,
+    Appointment: Record.APPOINTMENT,
 }
 
 

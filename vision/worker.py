@@ -12,6 +12,7 @@ from typing import Any
 
 from core.config import CameraConfig, Config
 from core.sinks import EventSink
+from storage.appointments import NoShowSweeper
 from storage.arrivals import ArrivalPolicy
 from storage.cameras import sync_cameras
 from storage.db import make_engine, make_session_factory, transaction
@@ -145,6 +146,8 @@ def run_worker(
         target=refresher.run, args=(stop,), name="calibration", daemon=True
     )
     calibrating.start()
+    sweeper = NoShowSweeper(make_session_factory(engine), sink_factory(), config.appointments)
+    threading.Thread(target=sweeper.run, args=(stop,), name="no-shows", daemon=True).start()
     try:
         if use_processes:
             _supervise_processes(config, cameras, sink_factory, stop)

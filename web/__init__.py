@@ -6,6 +6,7 @@ import importlib
 import logging
 import os
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from core import vocab
+from core.appointments import Enrolled
 from core.config import Config
 from core.sinks import EventSink, NullSink
 from storage.db import make_engine, make_session_factory
@@ -40,6 +42,7 @@ BLUEPRINTS = [
     "web.public",
     "web.survey",
     "web.complaints",
+    "web.appointments",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 CONTENT_SECURITY_POLICY = (
@@ -54,10 +57,12 @@ def create_app(
     sink: EventSink | None = None,
     testing: bool = False,
     async_mode: str = "threading",
+    enrol: Callable[[str, Path], Enrolled] | None = None,
 ) -> Flask:
     """Build the dashboard for `config`; `sink` also receives every event the web publishes.
 
     `async_mode` is the server's: "threading" (the embedded server) or "gevent" (gunicorn).
+    `enrol` enrols a guest from a photo (the entry point wires it; web never imports vision).
     """
     app = Flask(__name__)
     app.testing = testing
@@ -81,6 +86,7 @@ def create_app(
         sessions=make_session_factory(engine),
         media=open_media_store(config.storage, engine),
         sink=sink or NullSink(),
+        enrol=enrol,
     )
     inputs.init_app(app)  # first: the id converter before any route, input checks first
     sessions.init_app(app)

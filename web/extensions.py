@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -13,6 +15,7 @@ from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
+from core.appointments import Enrolled
 from core.config import Config
 from core.sinks import EventSink
 from storage.db import Engine, SessionFactory
@@ -36,6 +39,9 @@ class TamuState:
     sessions: SessionFactory
     media: MediaStore
     sink: EventSink
+    # Enrols a guest from one photo (name, photo file); handed in by the entry point, which may
+    # use vision. None: the dashboard cannot enrol from photos.
+    enrol: Callable[[str, Path], Enrolled] | None = None
 
     def __getitem__(self, key: str) -> Any:
         return getattr(self, key)

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.vocab import (
+    AppointmentStatus,
     ArrivalStatus,
     CameraStatus,
     DecisionKind,
@@ -108,6 +109,12 @@ CAMERA_STATUS_LABELS: dict[str, Any] = {
     CameraStatus.OFFLINE: _l("Mati"),
     CameraStatus.RECONNECTING: _l("Menyambung ulang"),
 }
+APPOINTMENT_STATUS_LABELS: dict[str, Any] = {
+    AppointmentStatus.EXPECTED: _l("Dijadwalkan"),
+    AppointmentStatus.ARRIVED: _l("Sudah tiba"),
+    AppointmentStatus.NO_SHOW: _l("Tidak datang"),
+    AppointmentStatus.CANCELLED: _l("Dibatalkan"),
+}
 ESCORT_STATUS_LABELS: dict[str, Any] = {
     EscortStatus.PENDING: _l("Perlu diantar"),
     EscortStatus.ESCORTED: _l("Sudah diantar"),
@@ -132,4 +139,5 @@ def labels() -> dict[str, dict[str, Any]]:
         "camera_status": CAMERA_STATUS_LABELS,
         "escort_status": ESCORT_STATUS_LABELS,
         "role": ROLE_LABELS,
+        "appointment_status": APPOINTMENT_STATUS_LABELS,
     }

@@ -25,6 +25,8 @@ DECIDERS: frozenset[str] = frozenset({BUPATI, ADJUTANT, ADMIN})
 WATCHERS: frozenset[str] = frozenset({BUPATI, ADJUTANT, ADMIN})
 GUARDS: frozenset[str] = frozenset({GUARD, ADMIN})
 LIVE_VIEWERS = GUARDS | {BUPATI, ADJUTANT}
+APPOINTMENT_MAKERS: frozenset[str] = frozenset({ADJUTANT, OPERATOR, ADMIN})
+EXPECTING: frozenset[str] = frozenset({BUPATI, ADJUTANT, GUARD, OPERATOR, ADMIN})
 
 # Reachable without logging in. The public service pages (web.public, web.survey's form,
 # web.complaints' form and tracking) show no face, full name or row id.
@@ -70,6 +72,12 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "complaints.update": frozenset({ADJUTANT, ADMIN}),
     # Each media kind has its own roles (MEDIA_KIND_ROLES); this is their union.
     "media.snapshot": frozenset({BUPATI, ADJUTANT, GUARD, OPERATOR, SECURITY, ADMIN}),
+    # Expected guests (janji temu): made by the adjutant and the operator, seen by the four
+    # roles that receive guests.
+    "appointments.index": APPOINTMENT_MAKERS,
+    "appointments.create": APPOINTMENT_MAKERS,
+    "appointments.cancel": APPOINTMENT_MAKERS,
+    "appointments.panel": EXPECTING,
 }
 
 # Blueprints whose every endpoint shares one rule (the operator's guest book, security review).
@@ -114,6 +122,7 @@ EVENT_ROOMS: dict[str, frozenset[str]] = {
     EventName.GUESTBOOK_CHANGED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     EventName.ARRIVAL_REIDENTIFIED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     EventName.WATCHLIST_SIGHTED: frozenset({GUARD, SECURITY}),
+    EventName.APPOINTMENTS_CHANGED: frozenset({BUPATI, GUARD, OPERATOR}),
     # Events may have been missed: every page reloads its own panels (which it may see).
     EventName.RESYNC: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
 }

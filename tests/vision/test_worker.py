@@ -155,3 +155,39 @@ def test_a_dead_camera_process_is_restarted(write_config):
         worker.join(20)
     assert not worker.is_alive()
     assert camera_pid() is None
+
+
+def test_the_worker_matches_an_expected_guest_and_marks_no_shows(enrolled):
+    from datetime import timedelta
+
+    from core.appointments import validate_appointment
+    from core.events import AppointmentsChanged
+    from storage import appointments
+    from storage.types import utcnow
+
+    config = enrolled()
+    engine = make_engine(config.storage.database_url)
+    now, hour = utcnow(), timedelta(hours=1)
+    with transaction(make_session_factory(engine)) as s:
+        ids = [
+            appointments.create(
+                s, None, validate_appointment(name=name, at=at, length=hour, tz=config.tz)
+            )[0].id
+            for name, at in (("barack  obama", now - hour / 2), ("Joe Biden", now - 5 * hour))
+        ]
+    engine.dispose()
+    sink = CollectingSink()
+    stop = threading.Event()
+    worker = threading.Thread(target=run_worker, args=(config, lambda: sink, stop),
+                              kwargs={"use_processes": False})  # fmt: skip
+    worker.start()
+    try:
+        arrived = sink.wait_for(lambda e: isinstance(e, GuestArrived), timeout=30)
+        missed = sink.wait_for(lambda e: isinstance(e, AppointmentsChanged) and
+                               e.status == "no_show", timeout=10)  # fmt: skip
+    finally:
+        stop.set()
+        worker.join(15)
+    assert isinstance(arrived, GuestArrived) and arrived.appointment_id == ids[0]
+    assert AppointmentsChanged(ids[0], "arrived", arrived.arrival_id) in sink.events
+    assert missed == AppointmentsChanged(ids[1], "no_show", None)

@@ -13,6 +13,7 @@ import pytest
 
 from core.events import (
     EVENT_TYPES,
+    AppointmentsChanged,
     ArrivalReidentified,
     ArrivalUpdated,
     CameraStatusChanged,
@@ -74,6 +75,10 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "survey.slip": {"operator", "admin"},
     "complaints.manage": {"adjutant", "admin"},
     "complaints.update": {"adjutant", "admin"},
+    "appointments.index": {"adjutant", "operator", "admin"},
+    "appointments.create": {"adjutant", "operator", "admin"},
+    "appointments.cancel": {"adjutant", "operator", "admin"},
+    "appointments.panel": EVERYONE - {"security"},
 }
 EXPECTED_BLUEPRINTS = {"operator": {"operator", "admin"}, "review": {"security", "admin"}}
 EXPECTED_MEDIA = {
@@ -94,6 +99,7 @@ EXPECTED_EVENT_ROLES = {
     "receiving_changed": EVERYONE,
     "guestbook_changed": EVERYONE,
     "watchlist_sighted": {"guard", "security", "admin"},
+    "appointments_changed": EVERYONE - {"security"},
     "arrival_reidentified": {"bupati", "adjutant", "guard", "operator", "security", "admin"},
     "resync": EVERYONE,
 }
@@ -115,6 +121,7 @@ SAMPLE_EVENTS = [
     GuestBookChanged(9, 1, "checkin"),
     WatchlistSighted(3, "Orang X", "high", "gate", NOW, None),
     ArrivalReidentified(1, "gate", 2, "Budi", None, 4, "evidence", NOW),
+    AppointmentsChanged(5, "expected"),
     ResyncNeeded("message queue reconnected"),
 ]
 
