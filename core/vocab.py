@@ -153,6 +153,17 @@ class AuditAction(StrEnum):
     FOOTAGE_LEARNT = "footage_learnt"
     SAMPLE_REMOVE = "sample_remove"
     VIEW_CALIBRATION = "view_calibration"
+    VIEW_REPORT = "view_report"
+    EXPORT_REPORT_CSV = "export_report_csv"
+    EXPORT_REPORT_PDF = "export_report_pdf"
+
+
+class ReportGrouping(StrEnum):
+    """How the service report groups its figures over time (Asia/Jakarta days)."""
+
+    DAY = "day"
+    WEEK = "week"  # Monday to Sunday
+    MONTH = "month"
 
 
 class EventName(StrEnum):
