@@ -80,10 +80,10 @@ class ReportScope:
         return sorted({self.bucket(day) for day in self.days()})
 
     def period_cell(self, bucket: date) -> Cell:
-        """How a period is named in a table: its day, its week's Monday, or "MM-YYYY"."""
+        """How a period is named: its day, its week's first day in the report, or "MM-YYYY"."""
         if self.grouping is ReportGrouping.MONTH:
             return f"{bucket.month:02d}-{bucket.year}"
-        return bucket
+        return max(bucket, self.start)
 
     def period_heading(self) -> str:
         """The heading of the period column (Indonesian msgid)."""

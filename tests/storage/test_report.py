@@ -108,7 +108,7 @@ def test_jakarta_days_decide_the_period(known):
 @pytest.mark.parametrize(
     ("grouping", "first", "count"),
     [
-        (ReportGrouping.WEEK, date(2026, 10, 26), 6),  # 1 November is a Sunday
+        (ReportGrouping.WEEK, date(2026, 11, 1), 6),  # a Sunday: its week is cut at the 1st
         (ReportGrouping.MONTH, "11-2026", 1),
     ],
 )
