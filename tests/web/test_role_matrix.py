@@ -66,7 +66,11 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "calibration.index": {"admin"},
     "calibration.histogram": {"admin"},
 }
-EXPECTED_BLUEPRINTS = {"operator": {"operator", "admin"}, "review": {"security", "admin"}}
+EXPECTED_BLUEPRINTS = {
+    "operator": {"operator", "admin"},
+    "review": {"security", "admin"},
+    "report": {"bupati", "adjutant", "security", "admin"},
+}
 EXPECTED_MEDIA = {
     "arrivals": EVERYONE,
     "unknown": EVERYONE - {"operator"},
