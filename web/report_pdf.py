@@ -34,7 +34,8 @@ NOTES = (
     "Tunggu sampai keputusan: dari kedatangan pertama di kamera sampai keputusan terakhir "
     "Bupati atau ajudan atas kunjungan itu. Keputusan sampai diantar: dari keputusan "
     "menerima sampai penjaga mengantar tamu.",
-    "p90: sembilan dari sepuluh kunjungan menunggu paling lama selama ini. Waktu ditulis jam:menit:detik.",
+    "p90: sembilan dari sepuluh kunjungan menunggu paling lama selama ini. "
+    "Waktu ditulis jam:menit:detik.",
     "Di luar jam kunjungan: menurut jam kunjungan yang berlaku di konfigurasi.",
 )
 
