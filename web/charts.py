@@ -55,10 +55,10 @@ def calibration_histogram(report: dict[str, Any], labels: dict[str, str] | None 
     return _png(figure)
 
 
-# The service report's charts: drawn at phone width (about 4.4 in = 420 px, 9 pt text) so a
-# phone shows them at their own size and a desktop scales them up.
-REPORT_SIZE = (4.4, 2.9)
-REPORT_FONT = 9
+# The service report's charts: all the same size, drawn at phone width (4.2 in = 403 CSS px,
+# 10 pt text) so a phone shows them near their own size and a desktop scales them up.
+REPORT_SIZE = (4.2, 3.5)
+REPORT_FONT = 10
 OUTCOME_COLOURS = {
     "receive": "#2e7d32",
     "wait": "#f9a825",
@@ -75,23 +75,28 @@ WAIT_BINS = (0, 5, 10, 15, 20, 30, 45, 60)
 def svg_data_uri(figure: Figure) -> str:
     """The figure as an SVG `data:` URI for an <img> (CSP: img-src data:; no inline styles)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def png_bytes(figure: Figure, dpi: int = 200) -> bytes:
     """The figure as PNG at `dpi` (for the PDF)."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 
 def _report_axes() -> tuple[Figure, Any]:
-    figure = Figure(figsize=REPORT_SIZE)
+    figure = Figure(figsize=REPORT_SIZE, layout="constrained")
     axes = figure.subplots()
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=REPORT_FONT - 1)
     return figure, axes
+
+
+def _legend_below(figure: Figure, ncols: int) -> None:
+    figure.legend(loc="outside lower center", ncols=ncols, fontsize=REPORT_FONT - 1,
+                  frameon=False)  # fmt: skip
 
 
 def _bin_counts(minutes: Sequence[float]) -> list[int]:
@@ -142,8 +147,7 @@ def visits_by_outcome(
     axes.set_xticks(ticks, [days[i][0].strftime("%d-%m") for i in ticks])
     axes.set_ylabel(text["visits"], fontsize=REPORT_FONT)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.legend(fontsize=REPORT_FONT - 1, frameon=False, ncols=3, loc="upper center",
-                bbox_to_anchor=(0.5, -0.15))  # fmt: skip
+    _legend_below(figure, ncols=2)
     return figure
 
 
@@ -172,8 +176,7 @@ def arrivals_by_hour(
     axes.set_xlabel(text["hour"], fontsize=REPORT_FONT)
     axes.set_ylabel(text["visits"], fontsize=REPORT_FONT)
     axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.legend(fontsize=REPORT_FONT - 1, frameon=False, ncols=3, loc="upper center",
-                bbox_to_anchor=(0.5, -0.22))  # fmt: skip
+    _legend_below(figure, ncols=2)
     return figure
 
 

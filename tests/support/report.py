@@ -204,7 +204,12 @@ def _busy_visit(s: Seeder, rng: random.Random, day: date, guests: list[Guest]) -
         decisions += ((DecisionKind.RECEIVE, first_answer + rng.randint(5, 40) * MIN),)
     escort = timedelta(seconds=rng.randint(40, 600))
     stranger = rng.random() < 0.12
-    arrival = s.visit(at, None if stranger else rng.choice(guests), decisions, escort)
+    guest = None if stranger else rng.choice(guests)
+    arrival = s.visit(at, guest, decisions, escort)
+    if guest is not None and rng.random() < 0.6:
+        s.book(at + 2 * MIN, guest.category, arrival, companions=rng.choice([0, 0, 1, 2, 3]))
+    elif rng.random() < 0.1:
+        s.book(at, rng.choice(list(GuestCategory)), companions=rng.randint(0, 2))  # walk-in
     if stranger:
         status = rng.choice(STRANGER_ENDINGS)
         answered = timedelta(seconds=rng.randint(30, 400))
