@@ -121,13 +121,16 @@ def main() -> None:
         raise SystemExit("needs /usr/bin/chromium and pdftoppm: make system-deps")
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp, serve_busy_month(Path(tmp)) as server:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            for name in VIEWPORTS:
-                shot = capture_page(browser, server.base, name, out)
-                print(shot.path, shot.measured, shot.problems or "")
-            browser.close()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve_busy_month(Path(tmp)) as server,
+        sync_playwright() as pw,
+    ):
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        for name in VIEWPORTS:
+            shot = capture_page(browser, server.base, name, out)
+            print(shot.path, shot.measured, shot.problems or "")
+        browser.close()
 
 
 if __name__ == "__main__":
