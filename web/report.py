@@ -51,21 +51,13 @@ def _today() -> date:
     return datetime.now(state().config.tz).date()
 
 
-def _day(raw: str, label: str, errors: list[str]) -> date | None:
-    try:
-        return forms.iso_date(raw, label)
-    except forms.FormError as exc:
-        errors.append(str(exc))
-        return None
-
-
 def parse_query() -> ParsedQuery:
     """from / to (YYYY-MM-DD, default this month so far) and by (day, week, month)."""
     raw = {key: (request.args.get(key) or "").strip()[:40] for key in ("from", "to", "by")}
     errors: list[str] = []
     today = _today()
-    start = _day(raw["from"], _("Tanggal awal"), errors) or today.replace(day=1)
-    end = _day(raw["to"], _("Tanggal akhir"), errors) or max(today, start)
+    start = forms.noted_date(raw["from"], _("Tanggal awal"), errors) or today.replace(day=1)
+    end = forms.noted_date(raw["to"], _("Tanggal akhir"), errors) or max(today, start)
     if raw["by"] and raw["by"] not in tuple(ReportGrouping):
         errors.append(_("Pengelompokan tidak dikenal (hari, minggu atau bulan)."))
     if start > end:
