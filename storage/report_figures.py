@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
@@ -22,6 +22,8 @@ from core.vocab import ArrivalStatus, DecisionKind, GuestCategory, UnknownStatus
 from storage.models import Arrival, Decision, EscortTask, Guest, GuestBookEntry, UnknownFace
 from storage.report_types import Label, ReportScope
 
+# The conditions that pick the report's visits, applied to every query joined to arrivals.
+Where = tuple[ColumnElement[bool], ...]
 K = TypeVar("K")
 V = TypeVar("V")
 NO_DECISION = "none"
@@ -125,7 +127,7 @@ def _elapsed(start: datetime, end: datetime | None) -> timedelta | None:
     return max(end - start, timedelta(0))
 
 
-def _visits_in(scope: ReportScope) -> tuple[ColumnElement[bool], ...]:
+def _visits_in(scope: ReportScope) -> Where:
     return (
         Arrival.first_seen >= scope.since,
         Arrival.first_seen < scope.until,
@@ -138,6 +140,48 @@ def _pairs(session: Session, query: Select[tuple[K, V]]) -> dict[K, V]:
     return {key: value for key, value in session.execute(query).tuples()}
 
 
+class _Settled(NamedTuple):
+    """The decision that settled a visit (its last)."""
+
+    decision_id: int
+    kind: str
+    at: datetime
+
+
+def _last_decisions(session: Session, where: Where) -> dict[int, _Settled]:
+    query = (
+        select(Decision.arrival_id, Decision.id, Decision.kind, Decision.created_at)
+        .join(Arrival, Arrival.id == Decision.arrival_id)
+        .where(*where)
+        .order_by(Decision.created_at, Decision.id)
+    )
+    return {  # a later decision replaces an earlier one: the last wins
+        arrival: _Settled(decision, kind, at)
+        for arrival, decision, kind, at in session.execute(query).tuples()
+    }
+
+
+def _escort_times(session: Session, where: Where) -> dict[int | None, datetime | None]:
+    """ "receive" decision id → when the guard escorted that guest."""
+    return _pairs(
+        session,
+        select(EscortTask.decision_id, EscortTask.escorted_at)
+        .join(Arrival, Arrival.id == EscortTask.arrival_id)
+        .where(*where, EscortTask.escorted_at.is_not(None)),
+    )
+
+
+def _book_categories(session: Session, where: Where) -> dict[int | None, str]:
+    """Arrival id → the category its newest guest-book line gives."""
+    return _pairs(
+        session,
+        select(GuestBookEntry.arrival_id, GuestBookEntry.category)
+        .join(Arrival, Arrival.id == GuestBookEntry.arrival_id)
+        .where(*where)
+        .order_by(GuestBookEntry.checked_in_at, GuestBookEntry.id),
+    )
+
+
 def load_visits(session: Session, scope: ReportScope) -> list[Visit]:
     """Every visit first seen in the scope's days, oldest first."""
     where = _visits_in(scope)
@@ -147,42 +191,24 @@ def load_visits(session: Session, scope: ReportScope) -> list[Visit]:
         .where(*where)
         .order_by(Arrival.first_seen, Arrival.id)
     ).tuples()
-    settled: dict[int, tuple[int, str, datetime]] = {}
-    for arrival_id, decision_id, kind, at in session.execute(
-        select(Decision.arrival_id, Decision.id, Decision.kind, Decision.created_at)
-        .join(Arrival, Arrival.id == Decision.arrival_id)
-        .where(*where)
-        .order_by(Decision.created_at, Decision.id)
-    ).tuples():
-        settled[arrival_id] = (decision_id, kind, at)  # the last decision wins
-    escorted = _pairs(
-        session,
-        select(EscortTask.decision_id, EscortTask.escorted_at)
-        .join(Arrival, Arrival.id == EscortTask.arrival_id)
-        .where(*where, EscortTask.escorted_at.is_not(None)),
-    )
-    booked = _pairs(  # the newest guest-book line of each visit wins
-        session,
-        select(GuestBookEntry.arrival_id, GuestBookEntry.category)
-        .join(Arrival, Arrival.id == GuestBookEntry.arrival_id)
-        .where(*where)
-        .order_by(GuestBookEntry.checked_in_at, GuestBookEntry.id),
-    )
+    settled = _last_decisions(session, where)
+    escorted = _escort_times(session, where)
+    booked = _book_categories(session, where)
     visits = []
     for arrival_id, first_seen, category in arrivals:
         decision = settled.get(arrival_id)
         local = first_seen.astimezone(scope.tz)
         to_escort = None
-        if decision is not None and decision[1] == DecisionKind.RECEIVE:
-            to_escort = _elapsed(decision[2], escorted.get(decision[0]))
+        if decision is not None and decision.kind == DecisionKind.RECEIVE:
+            to_escort = _elapsed(decision.at, escorted.get(decision.decision_id))
         visits.append(
             Visit(
                 arrival_id=arrival_id,
                 day=local.date(),
                 hour=local.hour,
                 category=category or booked.get(arrival_id) or UNKNOWN_CATEGORY,
-                outcome=decision[1] if decision else NO_DECISION,
-                to_decision=_elapsed(first_seen, decision[2]) if decision else None,
+                outcome=decision.kind if decision else NO_DECISION,
+                to_decision=_elapsed(first_seen, decision.at) if decision else None,
                 to_escort=to_escort,
                 outside_hours=not is_open(scope.hours, first_seen, scope.tz),
             )
