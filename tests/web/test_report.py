@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from storage.models import Arrival, AuditLog, Decision, GuestBookEntry
 from storage.report import Section, register_section, unregister_section
 from tests.support.report import seed_known_month
+from tests.support.web import csrf_token
 
 NOVEMBER = "from=2026-11-01&to=2026-11-30"
 ALLOWED = ("bupati", "adjutant", "security", "admin")
@@ -86,8 +87,6 @@ def test_english_headings(known):
 
 
 def _token(client) -> str:
-    from tests.support.web import csrf_token
-
     return csrf_token(client, "/laporan/")
 
 
