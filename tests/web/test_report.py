@@ -48,6 +48,11 @@ def test_roles(env, url):
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
 
 
+def test_only_readers_of_the_report_see_its_link(env):
+    assert 'data-testid="report-link"' in env.client("security").get("/review/").get_data(True)
+    assert 'data-testid="report-link"' not in env.client("guard").get("/guard/").get_data(True)
+
+
 def test_the_page_shows_the_months_figures_and_charts(known):
     response = known.client("bupati").get(f"/laporan/?{NOVEMBER}&by=week")
     assert response.status_code == 200
