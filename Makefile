@@ -6,10 +6,10 @@ STAMP := $(VENV)/.installed
 CONFIG ?= config.yaml
 # Debian packages for the RTSP test camera (GStreamer), the browser tests, the MQTT broker the
 # notification tests start, and the private redis-servers (outages, ACL, TLS) of the
-# message-queue tests and the load bench.
+# message-queue tests and the load bench; poppler-utils renders the report PDF in its tests.
 SYSTEM_PKGS := ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base \
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-bad chromium fonts-dejavu-core mosquitto \
-	redis-server openssl
+	redis-server openssl poppler-utils
 
 .PHONY: install run test bench lint system-deps translations clean demo-camera
 

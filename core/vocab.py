@@ -167,6 +167,9 @@ class AuditAction(StrEnum):
     APPOINTMENT_ADD = "appointment_add"
     APPOINTMENT_NO_SHOW = "appointment_no_show"
     APPOINTMENT_CANCEL = "appointment_cancel"
+    VIEW_REPORT = "view_report"
+    EXPORT_REPORT_CSV = "export_report_csv"
+    EXPORT_REPORT_PDF = "export_report_pdf"
 
 
 class ComplaintKind(StrEnum):
@@ -182,6 +185,14 @@ class ComplaintStatus(StrEnum):
     RECEIVED = "received"
     IN_PROGRESS = "in_progress"
     ANSWERED = "answered"
+
+
+class ReportGrouping(StrEnum):
+    """How the service report groups its figures over time (Asia/Jakarta days)."""
+
+    DAY = "day"
+    WEEK = "week"  # Monday to Sunday
+    MONTH = "month"
 
 
 class EventName(StrEnum):

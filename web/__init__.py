@@ -43,6 +43,7 @@ BLUEPRINTS = [
     "web.survey",
     "web.complaints",
     "web.appointments",
+    "web.report",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 CONTENT_SECURITY_POLICY = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -53,14 +54,18 @@ def neutralise(text: str) -> str:
     return _FORMULA_SEGMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}'", text)
 
 
-def arrivals_csv(rows: list[ArrivalRow], tz: ZoneInfo) -> bytes:
-    """CSV bytes with a BOM so spreadsheet programs read UTF-8; one line per arrival."""
+def csv_bytes(lines: Iterable[Sequence[str]]) -> bytes:
+    """CSV bytes with a BOM so spreadsheet programs read UTF-8; every field quoted, neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise(value) for value in row_values(row, tz)])
+    for line in lines:
+        writer.writerow([neutralise(value) for value in line])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def arrivals_csv(rows: list[ArrivalRow], tz: ZoneInfo) -> bytes:
+    """The arrivals as CSV (csv_bytes): the column names, then one line per arrival."""
+    return csv_bytes([COLUMNS, *(row_values(row, tz) for row in rows)])
 
 
 def arrivals_xlsx(rows: list[ArrivalRow], tz: ZoneInfo) -> bytes:

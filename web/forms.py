@@ -70,6 +70,15 @@ def iso_date(raw: str | None, label: str | None = None) -> date | None:
     return day
 
 
+def noted_date(raw: str | None, label: str, errors: list[str]) -> date | None:
+    """iso_date for a form that shows every problem at once: a refusal is added to `errors`."""
+    try:
+        return iso_date(raw, label)
+    except FormError as exc:
+        errors.append(str(exc))
+        return None
+
+
 def local_datetime(day: str | None, clock: str | None, tz: ZoneInfo) -> datetime | None:
     """A date (YYYY-MM-DD) and a time (HH:MM) in `tz` as an aware datetime; None if both empty."""
     day, clock = (day or "").strip(), (clock or "").strip()

@@ -43,14 +43,6 @@ class ParsedFilters:
     page: int = 1
 
 
-def _parse_date(raw: str, label: str, errors: list[str]) -> date | None:
-    try:
-        return forms.iso_date(raw, label)
-    except forms.FormError as exc:
-        errors.append(str(exc))
-        return None
-
-
 def _day_start(day: date | None, tz: ZoneInfo, days: int = 0) -> datetime | None:
     if day is None:
         return None
@@ -60,8 +52,8 @@ def _day_start(day: date | None, tz: ZoneInfo, days: int = 0) -> datetime | None
 def _date_range(raw: dict[str, str], errors: list[str]) -> tuple[datetime | None, ...]:
     """[from 00:00, the day after `to` 00:00) in the configured timezone."""
     tz = state().config.tz
-    first = _parse_date(raw["from"], _("Tanggal awal"), errors)
-    last = _parse_date(raw["to"], _("Tanggal akhir"), errors)
+    first = forms.noted_date(raw["from"], _("Tanggal awal"), errors)
+    last = forms.noted_date(raw["to"], _("Tanggal akhir"), errors)
     if first and last and first > last:
         errors.append(_("Tanggal awal harus sebelum atau sama dengan tanggal akhir."))
     return _day_start(first, tz), _day_start(last, tz, days=1)

@@ -84,6 +84,8 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
 BLUEPRINT_ROLES: dict[str, frozenset[str]] = {
     "operator": frozenset({OPERATOR, ADMIN}),
     "review": frozenset({SECURITY, ADMIN}),
+    # The service report (Laporan layanan): page, CSV and monthly PDF.
+    "report": frozenset({BUPATI, ADJUTANT, SECURITY, ADMIN}),
 }
 
 # Media kinds -> roles: MEDIA_KIND_ROLES and may_view_media live in core.policy (the notifier

@@ -80,7 +80,11 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "appointments.cancel": {"adjutant", "operator", "admin"},
     "appointments.panel": EVERYONE - {"security"},
 }
-EXPECTED_BLUEPRINTS = {"operator": {"operator", "admin"}, "review": {"security", "admin"}}
+EXPECTED_BLUEPRINTS = {
+    "operator": {"operator", "admin"},
+    "review": {"security", "admin"},
+    "report": {"bupati", "adjutant", "security", "admin"},
+}
 EXPECTED_MEDIA = {
     "arrivals": EVERYONE,
     "unknown": EVERYONE - {"operator"},
