@@ -252,6 +252,10 @@ class PrivacyConfig(_Model):
         le=3650,
         description="confirmed-footage encodings in the gallery and impostor samples",
     )
+    guestbook_on_erase: Literal["anonymise", "delete"] = Field(
+        "anonymise",
+        description="what erasing a guest does to their guest-book lines: anonymise or delete",
+    )
 
 
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")

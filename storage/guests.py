@@ -14,7 +14,6 @@ from core.vocab import SampleSource, values
 from storage.models import GUEST_CATEGORIES, FaceSample, Guest, ImpostorSample
 from storage.search import contains
 from storage.settings import bump_enrolment_version
-from storage.unit_of_work import StagedFiles
 
 CATEGORIES = GUEST_CATEGORIES
 SAMPLE_SOURCES = values(SampleSource)
@@ -190,23 +189,6 @@ def add_impostor(
     session.flush()
     bump_enrolment_version(session)
     return row
-
-
-def remove_guest(session: Session, files: StagedFiles, guest_id: int) -> bool:
-    """Delete a guest with its encodings; its photos go after the commit (unit of work).
-
-    False when there is no such guest. A photo still referenced by another row stays.
-    """
-    guest = session.get(Guest, guest_id)
-    if guest is None:
-        return False
-    photos = [s.photo for s in guest.samples if s.photo]
-    session.delete(guest)
-    session.flush()
-    bump_enrolment_version(session)
-    for photo in photos:
-        files.delete(photo)
-    return True
 
 
 def get_guest(session: Session, guest_id: int) -> Guest | None:
