@@ -75,6 +75,7 @@ class ErrorCode(StrEnum):
     ALREADY_CHECKED_IN = "already_checked_in"
     ALREADY_CHECKED_OUT = "already_checked_out"
     NOT_NAMED = "not_named"
+    ALREADY_NAMED = "already_named"
 
 
 # code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
@@ -104,6 +105,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CHOOSE_GUEST: N_("Pilih tamu yang dimaksud."),
     ErrorCode.IS_STAFF: N_("Orang ini terdaftar sebagai staf/keluarga, bukan tamu."),
     ErrorCode.NOT_NAMED: N_("Kedatangan #%(id)s tidak bernama; tidak ada nama untuk dibatalkan."),
+    ErrorCode.ALREADY_NAMED: N_(
+        "Kedatangan #%(id)s sudah bernama; gunakan \"Bukan orang ini\" bila namanya salah."
+    ),
     ErrorCode.NO_ENCODING: N_("Wajah ini tidak memiliki data pengenal; pilih 'abaikan'."),
     ErrorCode.BAD_GUEST: N_("Data tamu tidak dapat disimpan: %(reason)s."),
     ErrorCode.ARRIVAL_DISMISSED: N_("Kedatangan #%(id)s sudah diabaikan (bukan tamu)."),

@@ -153,6 +153,9 @@ class AuditAction(StrEnum):
     FOOTAGE_LEARNT = "footage_learnt"
     SAMPLE_REMOVE = "sample_remove"
     VIEW_CALIBRATION = "view_calibration"
+    VIEW_LIST = "view_list"  # a page listing thumbnails, audited once (not once per image)
+    USER_ENABLE = "user_enable"
+    USER_ROLE = "user_role"
 
 
 class EventName(StrEnum):

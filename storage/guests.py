@@ -7,7 +7,7 @@ from datetime import datetime
 
 import numpy as np
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.text import has_control
 from core.vocab import SampleSource, values
@@ -208,6 +208,14 @@ def search_guests(session: Session, text: str, limit: int = 20) -> list[Guest]:
         .where(or_(contains(Guest.name, text), contains(Guest.institution, text)))
         .order_by(func.lower(Guest.name), Guest.id)
         .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def guests_with_samples(session: Session) -> list[Guest]:
+    """All guests by name, each with their face samples loaded (photos and quality)."""
+    query = (
+        select(Guest).options(selectinload(Guest.samples)).order_by(func.lower(Guest.name), Guest.id)
     )
     return list(session.scalars(query))
 

@@ -14,11 +14,13 @@ from flask_babel import lazy_gettext as _l
 
 from core import vocab
 from core.config import Config
+from core.enrolment import Enroller
 from core.sinks import EventSink, NullSink
 from storage.db import make_engine, make_session_factory
 from storage.media import MediaStore
 from storage.timeline import Step
-from web import auth, i18n, inputs, sessions
+from web import auth, i18n, inputs, nav, sessions
+from web.media import listed_url
 from web.extensions import TamuState, csrf, limiter, login_manager, socketio
 from web.proxies import TrustedProxies
 from web.responses import register_error_handlers
@@ -37,6 +39,11 @@ BLUEPRINTS = [
     "web.review",
     "web.feedback",
     "web.calibration",
+    "web.admin",
+    "web.admin.users",
+    "web.admin.guests",
+    "web.admin.cameras",
+    "web.enrol_arrival",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 CONTENT_SECURITY_POLICY = (
@@ -51,8 +58,12 @@ def create_app(
     sink: EventSink | None = None,
     testing: bool = False,
     async_mode: str = "threading",
+    enroller: Enroller | None = None,
 ) -> Flask:
     """Build the dashboard for `config`; `sink` also receives every event the web publishes.
+
+    `enroller` enrols guests from uploaded photos (the entry point builds it: web never loads
+    the face models); without one the admin's upload form says enrolment is unavailable.
 
     `async_mode` is the server's: "threading" (the embedded server) or "gevent" (gunicorn).
     """
@@ -78,6 +89,7 @@ def create_app(
         sessions=make_session_factory(engine),
         media=MediaStore(config.storage.media_dir),
         sink=sink or NullSink(),
+        enroller=enroller,
     )
     inputs.init_app(app)  # first: the id converter before any route, input checks first
     sessions.init_app(app)
@@ -158,6 +170,8 @@ def _template_globals() -> dict[str, object]:
         "camera_labels": {k: str(v) for k, v in i18n.CAMERA_STATUS_LABELS.items()},
         "vocab": vocab,
         "Step": Step,
+        "nav_links": nav.links_for(auth.current_role()),
+        "listed_media_url": listed_url,
     }
 
 

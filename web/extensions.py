@@ -14,6 +14,7 @@ from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
 from core.config import Config
+from core.enrolment import Enroller
 from core.sinks import EventSink
 from storage.db import Engine, SessionFactory
 from storage.media import MediaStore
@@ -36,6 +37,8 @@ class TamuState:
     sessions: SessionFactory
     media: MediaStore
     sink: EventSink
+    # Enrols a guest from uploaded photos (built by the entry point); None: uploads refused.
+    enroller: Enroller | None = None
 
     def __getitem__(self, key: str) -> Any:
         return getattr(self, key)

@@ -49,6 +49,10 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "guard.live_frame": LIVE_VIEWERS,
     # "Bukan orang ini": the guard standing with the guest, security reviewing the footage.
     "feedback.not_this_person": frozenset({GUARD, SECURITY, ADMIN}),
+    # Enrol a guest from a recorded arrival's snapshot and samples (not only unknown faces).
+    "enrol_arrival.index": frozenset({GUARD, OPERATOR, ADMIN}),
+    "enrol_arrival.form": frozenset({GUARD, OPERATOR, ADMIN}),
+    "enrol_arrival.enrol": frozenset({GUARD, OPERATOR, ADMIN}),
     "calibration.index": frozenset({ADMIN}),
     "calibration.histogram": frozenset({ADMIN}),
     # Each media kind has its own roles (MEDIA_KIND_ROLES); this is their union.
@@ -59,6 +63,11 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
 BLUEPRINT_ROLES: dict[str, frozenset[str]] = {
     "operator": frozenset({OPERATOR, ADMIN}),
     "review": frozenset({SECURITY, ADMIN}),
+    # The admin's pages: accounts, enrolled guests, cameras (web/admin/).
+    "admin": frozenset({ADMIN}),
+    "admin_users": frozenset({ADMIN}),
+    "admin_guests": frozenset({ADMIN}),
+    "admin_cameras": frozenset({ADMIN}),
 }
 
 # Media kinds -> roles: MEDIA_KIND_ROLES and may_view_media live in core.policy (the notifier

@@ -152,8 +152,10 @@ def _prepare(ctx: AppContext, sink: Any = None):
     """Migrate the database, hint at the first user, build the app (publishing also to `sink`)."""
     from web import create_app
 
+    from tamu.enrolment import PhotoEnroller
+
     _migrate_and_hint(ctx)
-    return create_app(ctx.config, sink=sink)
+    return create_app(ctx.config, sink=sink, enroller=PhotoEnroller(ctx.config))
 
 
 def _serve(app: Any, config: Config, host: str | None, port: int | None) -> None:

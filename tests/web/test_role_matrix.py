@@ -65,8 +65,18 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "feedback.not_this_person": {"guard", "security", "admin"},
     "calibration.index": {"admin"},
     "calibration.histogram": {"admin"},
+    "enrol_arrival.index": {"guard", "operator", "admin"},
+    "enrol_arrival.form": {"guard", "operator", "admin"},
+    "enrol_arrival.enrol": {"guard", "operator", "admin"},
 }
-EXPECTED_BLUEPRINTS = {"operator": {"operator", "admin"}, "review": {"security", "admin"}}
+EXPECTED_BLUEPRINTS = {
+    "operator": {"operator", "admin"},
+    "review": {"security", "admin"},
+    "admin": {"admin"},
+    "admin_users": {"admin"},
+    "admin_guests": {"admin"},
+    "admin_cameras": {"admin"},
+}
 EXPECTED_MEDIA = {
     "arrivals": EVERYONE,
     "unknown": EVERYONE - {"operator"},
