@@ -76,6 +76,7 @@ class ErrorCode(StrEnum):
     ALREADY_CHECKED_OUT = "already_checked_out"
     NOT_NAMED = "not_named"
     ALREADY_NAMED = "already_named"
+    NO_FACE_DATA = "no_face_data"
 
 
 # code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
@@ -105,6 +106,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CHOOSE_GUEST: N_("Pilih tamu yang dimaksud."),
     ErrorCode.IS_STAFF: N_("Orang ini terdaftar sebagai staf/keluarga, bukan tamu."),
     ErrorCode.NOT_NAMED: N_("Kedatangan #%(id)s tidak bernama; tidak ada nama untuk dibatalkan."),
+    ErrorCode.NO_FACE_DATA: N_(
+        "Kedatangan #%(id)s tidak menyimpan data wajah; daftarkan tamu dari foto."
+    ),
     ErrorCode.ALREADY_NAMED: N_(
         "Kedatangan #%(id)s sudah bernama; gunakan \"Bukan orang ini\" bila namanya salah."
     ),

@@ -62,7 +62,7 @@ def _best_encoding(session: Session, arrival: Arrival, unknown: UnknownFace | No
         return decode_vector(best.encoding), info
     if unknown is not None and unknown.encoding is not None:
         return decode_vector(unknown.encoding), SampleInfo(arrival_id=arrival.id)
-    raise WorkflowError(ErrorCode.NO_ENCODING)
+    raise WorkflowError(ErrorCode.NO_FACE_DATA, id=arrival.id)
 
 
 def _copy_snapshot(files: StagedFiles, arrival: Arrival) -> str | None:
