@@ -110,7 +110,7 @@ MESSAGES: dict[ErrorCode, str] = {
         "Kedatangan #%(id)s tidak menyimpan data wajah; daftarkan tamu dari foto."
     ),
     ErrorCode.ALREADY_NAMED: N_(
-        "Kedatangan #%(id)s sudah bernama; gunakan \"Bukan orang ini\" bila namanya salah."
+        'Kedatangan #%(id)s sudah bernama; gunakan "Bukan orang ini" bila namanya salah.'
     ),
     ErrorCode.NO_ENCODING: N_("Wajah ini tidak memiliki data pengenal; pilih 'abaikan'."),
     ErrorCode.BAD_GUEST: N_("Data tamu tidak dapat disimpan: %(reason)s."),

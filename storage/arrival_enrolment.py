@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -49,7 +50,9 @@ def _pending_unknown(session: Session, arrival_id: int) -> UnknownFace | None:
     return session.scalars(query.limit(1)).first()
 
 
-def _best_encoding(session: Session, arrival: Arrival, unknown: UnknownFace | None):
+def _best_encoding(
+    session: Session, arrival: Arrival, unknown: UnknownFace | None
+) -> tuple[np.ndarray, SampleInfo]:
     """The visit's best sample (encoding, info), else its unknown face's; NO_ENCODING if none."""
     samples = arrival_samples(session, arrival.id)
     if samples:

@@ -8,9 +8,9 @@ was erased, in counts; the guest's name is not repeated in it.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from core.vocab import AuditAction
@@ -122,9 +122,7 @@ def _delete_arrival_samples(session: Session, guest_id: int, arrival_ids: list[i
     """Encodings taken of the guest's visits; others merely nearest to the guest forget it."""
     count = 0
     if arrival_ids:
-        count = _count_and_delete(
-            session, ArrivalSample, ArrivalSample.arrival_id.in_(arrival_ids)
-        )
+        count = _count_and_delete(session, ArrivalSample, ArrivalSample.arrival_id.in_(arrival_ids))
     session.execute(
         update(ArrivalSample)
         .where(ArrivalSample.nearest_guest_id == guest_id)
@@ -133,10 +131,10 @@ def _delete_arrival_samples(session: Session, guest_id: int, arrival_ids: list[i
     return count
 
 
-def _count_and_delete(session: Session, model: type, where: object) -> int:
-    ids = list(session.scalars(select(model.id).where(where)))  # type: ignore[attr-defined]
+def _count_and_delete(session: Session, model: Any, where: ColumnElement[bool]) -> int:
+    ids = list(session.scalars(select(model.id).where(where)))
     if ids:
-        session.execute(delete(model).where(model.id.in_(ids)))  # type: ignore[attr-defined]
+        session.execute(delete(model).where(model.id.in_(ids)))
     return len(ids)
 
 

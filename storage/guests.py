@@ -215,7 +215,9 @@ def search_guests(session: Session, text: str, limit: int = 20) -> list[Guest]:
 def guests_with_samples(session: Session) -> list[Guest]:
     """All guests by name, each with their face samples loaded (photos and quality)."""
     query = (
-        select(Guest).options(selectinload(Guest.samples)).order_by(func.lower(Guest.name), Guest.id)
+        select(Guest)
+        .options(selectinload(Guest.samples))
+        .order_by(func.lower(Guest.name), Guest.id)
     )
     return list(session.scalars(query))
 

@@ -99,7 +99,10 @@ class TamuServer(BaseApplication):
         notifier = _start_notifier(self.tamu_config)
         sink = notifier.web_sink() if notifier is not None else None
         app = create_app(
-            self.tamu_config, async_mode="gevent", sink=sink, enroller=PhotoEnroller(self.tamu_config)
+            self.tamu_config,
+            async_mode="gevent",
+            sink=sink,
+            enroller=PhotoEnroller(self.tamu_config),
         )
         app.wsgi_app = UntimedWebSockets(app.wsgi_app)  # type: ignore[method-assign]
         return app

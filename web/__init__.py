@@ -20,8 +20,8 @@ from storage.db import make_engine, make_session_factory
 from storage.media import MediaStore
 from storage.timeline import Step
 from web import auth, i18n, inputs, nav, sessions
-from web.media import listed_url
 from web.extensions import TamuState, csrf, limiter, login_manager, socketio
+from web.media import listed_url
 from web.proxies import TrustedProxies
 from web.responses import register_error_handlers
 

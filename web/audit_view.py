@@ -140,7 +140,7 @@ def action_label(action: str) -> str:
 
 
 def target_text(target: str | None) -> str:
-    """"guest:4" → "Tamu #4"; other targets as stored."""
+    """ "guest:4" → "Tamu #4"; other targets as stored."""
     if not target:
         return "—"
     kind, sep, ident = target.partition(":")
@@ -183,6 +183,8 @@ def detail_text(detail: str | None) -> str:
 def lines(rows: list[Any]) -> list[AuditLine]:
     """Audit rows as people read them."""
     return [
-        AuditLine(row.action, action_label(row.action), target_text(row.target), detail_text(row.detail))
+        AuditLine(
+            row.action, action_label(row.action), target_text(row.target), detail_text(row.detail)
+        )
         for row in rows
     ]

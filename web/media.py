@@ -40,7 +40,8 @@ def listed_url(rel: str) -> str:
     """The URL of a thumbnail shown in an audited list page (not audited once more per image)."""
     if not current_user.is_authenticated:
         return url_for("media.snapshot", rel=rel)
-    return url_for("media.snapshot", rel=rel, **{LIST_PARAM: _list_token(current_user.id, rel)})
+    token: dict[str, str] = {LIST_PARAM: _list_token(current_user.id, rel)}
+    return url_for("media.snapshot", rel=rel, **token)  # type: ignore[arg-type]
 
 
 def _listed(rel: str) -> bool:

@@ -96,7 +96,9 @@ def add(
     shown = [(str(photo), photo) for photo in photos]
     finder = _finder(ctx)
     try:
-        done = enrol(ctx.config, ctx.sessions, ctx.media, finder, shown, fields | {"is_staff": staff})
+        done = enrol(
+            ctx.config, ctx.sessions, ctx.media, finder, shown, fields | {"is_staff": staff}
+        )
     except EnrolmentRefused as exc:
         raise click.ClickException(_refusal(exc)) from None
     guest_id, rows, similar = done.guest_id, done.photos, done.similar
@@ -252,7 +254,9 @@ def remove(ctx: AppContext, guest_id: int) -> None:
     policy = ctx.config.privacy.guestbook_on_erase
     try:
         with unit_of_work(ctx.sessions, ctx.media) as uow:
-            erased = erase_guest(uow.session, uow.files, guest_id, None, guestbook=policy, via="cli")
+            erased = erase_guest(
+                uow.session, uow.files, guest_id, None, guestbook=policy, via="cli"
+            )
     except WorkflowError:
         raise click.ClickException(f"no guest with id {guest_id}") from None
     click.echo(

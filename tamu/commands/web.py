@@ -150,9 +150,8 @@ def _migrate_and_hint(ctx: AppContext) -> None:
 
 def _prepare(ctx: AppContext, sink: Any = None):
     """Migrate the database, hint at the first user, build the app (publishing also to `sink`)."""
-    from web import create_app
-
     from tamu.enrolment import PhotoEnroller
+    from web import create_app
 
     _migrate_and_hint(ctx)
     return create_app(ctx.config, sink=sink, enroller=PhotoEnroller(ctx.config))

@@ -47,7 +47,9 @@ def _seed(factory, media, world) -> dict[str, int]:
         visit.snapshot = uow.files.save_jpeg(IMAGE, "arrivals")
         other = add_arrival(s, guest_id=rina.id)
         other.snapshot = uow.files.save_jpeg(IMAGE, "arrivals")
-        add_sample(s, hadi, _vec(4), None, SampleInfo(source=SampleSource.CAMERA, arrival_id=visit.id))
+        add_sample(
+            s, hadi, _vec(4), None, SampleInfo(source=SampleSource.CAMERA, arrival_id=visit.id)
+        )
         add_impostor(s, hadi.id, _vec(5), arrival_id=other.id)
         for arrival, nearest in ((visit, hadi.id), (other, hadi.id)):
             s.add(ArrivalSample(

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
+from core.errors import WorkflowError
 from storage.db import make_engine, make_session_factory, transaction
+from storage.erasure import erase_guest
 from storage.guests import (
     CATEGORIES,
     GuestError,
@@ -15,8 +17,6 @@ from storage.guests import (
     sample_counts,
     search_guests,
 )
-from core.errors import WorkflowError
-from storage.erasure import erase_guest
 from storage.models import FaceSample
 from storage.settings import (
     bump_enrolment_version,

@@ -152,12 +152,14 @@ def _guest_with_photo(env, name="Budi Santoso") -> tuple[int, str]:
         from storage.guests import SampleInfo, add_sample
         from tests.support.web import fake_encoding
 
-        add_sample(uow.session, guest, fake_encoding(1), photo, SampleInfo(quality=0.81, face_px=140))
+        add_sample(
+            uow.session, guest, fake_encoding(1), photo, SampleInfo(quality=0.81, face_px=140)
+        )
     return gid, photo
 
 
 def test_guest_list_shows_photos_with_quality_and_is_audited_once(env):
-    gid, photo = _guest_with_photo(env)
+    _gid, photo = _guest_with_photo(env)
     admin = env.client("admin")
     html = admin.get("/admin/tamu/").get_data(as_text=True)
     assert "Budi Santoso" in html and "kualitas 0.81" in html and "wajah 140 px" in html

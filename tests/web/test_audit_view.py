@@ -46,7 +46,9 @@ def _seed_log(env) -> None:
     with transaction(env.sessions) as db:
         security = db.get(User, env.users["security"])
         audit.record(db, security, AuditAction.VIEW_LIVE, "cameras", {"cameras": ["gate"]})
-        audit.record(db, None, AuditAction.LOGIN_FAILED, "budi", {"ip": "10.0.0.9", "reason": "bad"})
+        audit.record(
+            db, None, AuditAction.LOGIN_FAILED, "budi", {"ip": "10.0.0.9", "reason": "bad"}
+        )
         audit.record(db, security, AuditAction.GUEST_REMOVE, "guest:7", {"photos": 2})
 
 

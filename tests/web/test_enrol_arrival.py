@@ -52,7 +52,11 @@ def test_enrol_from_a_recorded_arrival(env, role):
         arrival = db.get(Arrival, arrival_id)
         unknown = db.get(UnknownFace, unknown_id)
         (row,) = db.scalars(select(AuditLog).where(AuditLog.action == AuditAction.GUEST_ADD))
-    assert (guest.name, guest.institution, arrival.guest_id) == ("Dewi Lestari", "PT Sinar", guest.id)
+    assert (guest.name, guest.institution, arrival.guest_id) == (
+        "Dewi Lestari",
+        "PT Sinar",
+        guest.id,
+    )
     assert samples[0].photo and samples[0].photo.startswith("faces/")
     assert samples[0].quality == pytest.approx(0.9)
     assert len(samples) == 3 and {s.source for s in samples[1:]} == {SampleSource.CAMERA}

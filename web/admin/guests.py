@@ -112,9 +112,12 @@ def _report(done: Enrolment) -> None:
     flash(_("Terdaftar: %(name)s (id %(id)s), %(n)s foto", name=done.name, id=done.guest_id,
             n=len(done.photos)), "success")  # fmt: skip
     for row in done.photos:
-        for code in row.get("warnings") or []:  # type: ignore[union-attr]
+        warnings = row.get("warnings")
+        for code in warnings if isinstance(warnings, list) else []:
             label = WARNING_LABELS.get(str(code), code)
-            flash(_("PERINGATAN: %(photo)s: %(warning)s", photo=row["photo"], warning=label), "error")
+            flash(
+                _("PERINGATAN: %(photo)s: %(warning)s", photo=row["photo"], warning=label), "error"
+            )
     for other in done.similar:
         flash(
             _("PERINGATAN: wajah ini sudah terdaftar sebagai #%(id)s %(name)s (jarak %(d).2f); "
