@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from core.vocab import AuditAction
+from web.i18n import DECISION_LABELS, ESCORT_STATUS_LABELS, ROLE_LABELS
 
 ACTION_LABELS: dict[str, Any] = {
     AuditAction.LOGIN: _l("Masuk"),
@@ -113,6 +114,9 @@ VALUE_LABELS: dict[str, Any] = {
     "dismiss": _l("abaikan"),
 }
 
+# Where a stored value is looked up for its words, first match wins.
+_VALUE_TABLES = (VALUE_LABELS, ROLE_LABELS, DECISION_LABELS, ESCORT_STATUS_LABELS)
+
 # Targets are "<kind>:<id>"; the kind in words.
 TARGET_LABELS: dict[str, Any] = {
     "guest": _l("Tamu"),
@@ -158,8 +162,11 @@ def _value(value: Any) -> str:
         return ", ".join(_value(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(_phrase(k, v) for k, v in value.items())
-    label = VALUE_LABELS.get(value) if isinstance(value, str) else None
-    return str(label) if label is not None else str(value)
+    if isinstance(value, str):
+        for table in _VALUE_TABLES:
+            if value in table:
+                return str(table[value])
+    return str(value)
 
 
 def _phrase(key: str, value: Any) -> str:

@@ -37,6 +37,11 @@ def test_details_are_words_and_targets_are_named(env):
         assert detail_text('{"filters": {"camera": "gate"}, "rows": 2}') == (
             "filter: kamera: gate; baris: 2"
         )
+        assert detail_text('{"role": "guard", "old_role": "security"}') == (
+            "peran: Penjaga (Satpol PP); peran sebelumnya: Keamanan"
+        )
+        assert detail_text('{"kind": "receive"}').startswith("keputusan: ")
+        assert detail_text('{"kind": "receive"}') != "keputusan: receive"
         assert detail_text("free text stays") == "free text stays"
         assert detail_text('{"new_key": 3}') == "new_key: 3"
         assert target_text("guest:4") == "Tamu #4" and target_text("satpam") == "satpam"
