@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -276,3 +277,16 @@ def test_cameras_page_shows_status_fps_and_last_frame(env):
     assert 'data-camera="gate"' in html and "4.5 fps" in html
     assert 'data-status="online"' in html and 'data-status="offline"' in html
     assert len(audit_rows(env, AuditAction.VIEW_LIVE)) == 1
+
+
+def test_large_uploads_only_for_the_admin(env):
+    """2 MB passes the upload limit for the admin only; anyone else is refused before parsing."""
+    for role, status in (("security", 413), ("admin", 302)):
+        client = env.client(role)
+        token = csrf_token(client, "/")
+        photo = (io.BytesIO(b"\0" * 2_000_000), "big.jpg")
+        response = client.post(
+            "/admin/tamu/daftar", data={"csrf_token": token, "name": "X", "photos": [photo]},
+            content_type="multipart/form-data",
+        )  # fmt: skip
+        assert response.status_code == status, role

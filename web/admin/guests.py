@@ -21,10 +21,10 @@ from werkzeug.wrappers import Response
 
 from core.enrolment import Enrolment, EnrolmentRefused
 from core.errors import WorkflowError
-from core.vocab import AuditAction, GuestCategory, PhotoWarning
+from core.vocab import AuditAction, GuestCategory, PhotoWarning, Role
 from storage.erasure import erase_guest
 from storage.guests import get_guest, guests_with_samples
-from web.auth import acting_user, audit, roles_required
+from web.auth import acting_user, audit, current_role, roles_required
 from web.extensions import state
 from web.messages import workflow_message
 from web.responses import error_page, reply_error, reply_ok
@@ -50,7 +50,8 @@ def _allow_photo_uploads(setup: Any) -> None:
     """Before every other hook (the CSRF check reads the form): the upload's larger limit."""
 
     def allow() -> None:
-        if request.endpoint == "admin_guests.enrol":
+        # Only for a logged-in admin: nobody else gets to send 16 MB before being refused.
+        if request.endpoint == "admin_guests.enrol" and current_role() == Role.ADMIN:
             request.max_content_length = UPLOAD_MAX_BYTES
 
     setup.app.before_request_funcs.setdefault(None, []).insert(0, allow)
