@@ -91,11 +91,3 @@ def in_window(at: datetime, start: datetime, end: datetime, slack: timedelta) ->
 
 class PhotoRefused(ValueError):
     """An enrolment photo that cannot enrol a guest; the message says why."""
-
-
-@dataclass(frozen=True)
-class Enrolled:
-    """A guest enrolled from a photo, and the already enrolled guests the face looks like."""
-
-    guest_id: int
-    similar: tuple[str, ...] = ()

@@ -263,6 +263,10 @@ class PrivacyConfig(_Model):
         le=3650,
         description="confirmed-footage encodings in the gallery and impostor samples",
     )
+    guestbook_on_erase: Literal["anonymise", "delete"] = Field(
+        "anonymise",
+        description="what erasing a guest does to their guest-book lines: anonymise or delete",
+    )
 
 
 class AppointmentsConfig(_Model):

@@ -92,6 +92,8 @@ class ErrorCode(StrEnum):
     BAD_TIME = "bad_time"
     UNTIL_NOT_AFTER = "until_not_after"
     APPOINTMENT_CLOSED = "appointment_closed"
+    ALREADY_NAMED = "already_named"
+    NO_FACE_DATA = "no_face_data"
 
 
 # code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
@@ -121,6 +123,12 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CHOOSE_GUEST: N_("Pilih tamu yang dimaksud."),
     ErrorCode.IS_STAFF: N_("Orang ini terdaftar sebagai staf/keluarga, bukan tamu."),
     ErrorCode.NOT_NAMED: N_("Kedatangan #%(id)s tidak bernama; tidak ada nama untuk dibatalkan."),
+    ErrorCode.NO_FACE_DATA: N_(
+        "Kedatangan #%(id)s tidak menyimpan data wajah; daftarkan tamu dari foto."
+    ),
+    ErrorCode.ALREADY_NAMED: N_(
+        'Kedatangan #%(id)s sudah bernama; gunakan "Bukan orang ini" bila namanya salah.'
+    ),
     ErrorCode.NO_ENCODING: N_("Wajah ini tidak memiliki data pengenal; pilih 'abaikan'."),
     ErrorCode.BAD_GUEST: N_("Data tamu tidak dapat disimpan: %(reason)s."),
     ErrorCode.ARRIVAL_DISMISSED: N_("Kedatangan #%(id)s sudah diabaikan (bukan tamu)."),

@@ -170,6 +170,9 @@ class AuditAction(StrEnum):
     VIEW_REPORT = "view_report"
     EXPORT_REPORT_CSV = "export_report_csv"
     EXPORT_REPORT_PDF = "export_report_pdf"
+    VIEW_LIST = "view_list"  # a page listing thumbnails, audited once (not once per image)
+    USER_ENABLE = "user_enable"
+    USER_ROLE = "user_role"
 
 
 class ComplaintKind(StrEnum):

@@ -7,14 +7,13 @@ from datetime import datetime
 
 import numpy as np
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.text import has_control
 from core.vocab import SampleSource, values
 from storage.models import GUEST_CATEGORIES, FaceSample, Guest, ImpostorSample
 from storage.search import contains
 from storage.settings import bump_enrolment_version
-from storage.unit_of_work import StagedFiles
 
 CATEGORIES = GUEST_CATEGORIES
 SAMPLE_SOURCES = values(SampleSource)
@@ -192,23 +191,6 @@ def add_impostor(
     return row
 
 
-def remove_guest(session: Session, files: StagedFiles, guest_id: int) -> bool:
-    """Delete a guest with its encodings; its photos go after the commit (unit of work).
-
-    False when there is no such guest. A photo still referenced by another row stays.
-    """
-    guest = session.get(Guest, guest_id)
-    if guest is None:
-        return False
-    photos = [s.photo for s in guest.samples if s.photo]
-    session.delete(guest)
-    session.flush()
-    bump_enrolment_version(session)
-    for photo in photos:
-        files.delete(photo)
-    return True
-
-
 def get_guest(session: Session, guest_id: int) -> Guest | None:
     """The guest with `guest_id`, or None."""
     return session.get(Guest, guest_id)
@@ -226,6 +208,16 @@ def search_guests(session: Session, text: str, limit: int = 20) -> list[Guest]:
         .where(or_(contains(Guest.name, text), contains(Guest.institution, text)))
         .order_by(func.lower(Guest.name), Guest.id)
         .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def guests_with_samples(session: Session) -> list[Guest]:
+    """All guests by name, each with their face samples loaded (photos and quality)."""
+    query = (
+        select(Guest)
+        .options(selectinload(Guest.samples))
+        .order_by(func.lower(Guest.name), Guest.id)
     )
     return list(session.scalars(query))
 

@@ -148,6 +148,27 @@ def disable_user(session: Session, username: str) -> User:
     return end_sessions(session, user)
 
 
+def enable_user(session: Session, username: str) -> User:
+    """Let a disabled account log in again; UserError if it does not exist."""
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise UserError(f"no user called {normalise_username(username)!r}")
+    user.active = True
+    session.flush()
+    return user
+
+
+def set_role(session: Session, username: str, role: str) -> User:
+    """Give an account another role and end its sessions (its pages and rooms change)."""
+    user = get_user_by_username(session, username)
+    if user is None:
+        raise UserError(f"no user called {normalise_username(username)!r}")
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    user.role = role
+    return end_sessions(session, user)
+
+
 def session_states(session: Session, user_ids: set[int]) -> dict[int, tuple[bool, int]]:
     """user id → (active, session version) for these accounts (missing ones are left out)."""
     if not user_ids:

@@ -93,13 +93,17 @@ class TamuServer(BaseApplication):
     def load(self) -> Any:
         """Build the Flask app (in the worker, after gevent's monkey-patching); the dashboard's
         own events are notified from here when notifications are on."""
-        from tamu.enrolment import photo_enrolment
+        from tamu.enrolment import PhotoEnroller
         from web import create_app
 
         notifier = _start_notifier(self.tamu_config)
         sink = notifier.web_sink() if notifier is not None else None
-        enrol = photo_enrolment(self.tamu_config)
-        app = create_app(self.tamu_config, async_mode="gevent", sink=sink, enrol=enrol)
+        app = create_app(
+            self.tamu_config,
+            async_mode="gevent",
+            sink=sink,
+            enroller=PhotoEnroller(self.tamu_config),
+        )
         app.wsgi_app = UntimedWebSockets(app.wsgi_app)  # type: ignore[method-assign]
         return app
 

@@ -6,7 +6,6 @@ import importlib
 import logging
 import os
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,14 +13,15 @@ from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
 
 from core import vocab
-from core.appointments import Enrolled
 from core.config import Config
+from core.enrolment import Enroller
 from core.sinks import EventSink, NullSink
 from storage.db import make_engine, make_session_factory
 from storage.media import open_media_store
 from storage.timeline import Step
-from web import auth, i18n, inputs, sessions
+from web import auth, i18n, inputs, nav, sessions
 from web.extensions import TamuState, csrf, limiter, login_manager, socketio
+from web.media import listed_url
 from web.proxies import TrustedProxies
 from web.responses import register_error_handlers
 
@@ -44,6 +44,11 @@ BLUEPRINTS = [
     "web.complaints",
     "web.appointments",
     "web.report",
+    "web.admin",
+    "web.admin.users",
+    "web.admin.guests",
+    "web.admin.cameras",
+    "web.enrol_arrival",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 CONTENT_SECURITY_POLICY = (
@@ -58,12 +63,14 @@ def create_app(
     sink: EventSink | None = None,
     testing: bool = False,
     async_mode: str = "threading",
-    enrol: Callable[[str, Path], Enrolled] | None = None,
+    enroller: Enroller | None = None,
 ) -> Flask:
     """Build the dashboard for `config`; `sink` also receives every event the web publishes.
 
+    `enroller` enrols guests from uploaded photos (the entry point builds it: web never loads
+    the face models); without one the admin's upload form says enrolment is unavailable.
+
     `async_mode` is the server's: "threading" (the embedded server) or "gevent" (gunicorn).
-    `enrol` enrols a guest from a photo (the entry point wires it; web never imports vision).
     """
     app = Flask(__name__)
     app.testing = testing
@@ -87,7 +94,7 @@ def create_app(
         sessions=make_session_factory(engine),
         media=open_media_store(config.storage, engine),
         sink=sink or NullSink(),
-        enrol=enrol,
+        enroller=enroller,
     )
     inputs.init_app(app)  # first: the id converter before any route, input checks first
     sessions.init_app(app)
@@ -168,6 +175,8 @@ def _template_globals() -> dict[str, object]:
         "camera_labels": {k: str(v) for k, v in i18n.CAMERA_STATUS_LABELS.items()},
         "vocab": vocab,
         "Step": Step,
+        "nav_links": nav.links_for(auth.current_role()),
+        "listed_media_url": listed_url,
     }
 
 

@@ -11,10 +11,12 @@ from typing import Any
 
 from flask import Blueprint, g, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from core.appointments import AppointmentFields, PhotoRefused, validate_appointment
+from core.enrolment import Enrolment, EnrolmentRefused
 from core.errors import WorkflowError
 from storage import appointments
 from storage.models_appointments import Appointment
@@ -80,7 +82,7 @@ def _page(
         error=error,
         problems=problems or {},
         values=request.form if request.method == "POST" else {},
-        can_enrol=state().enrol is not None,
+        can_enrol=state().enroller is not None,
         today=_today().isoformat(),
     )
     return page, status
@@ -106,7 +108,7 @@ def create() -> Response | Any:
         row = uow.collect(appointments.create(uow.session, user, fields, guest_id=guest_id))
     message = _("Janji temu dengan %(name)s tersimpan.", name=row.name)
     if enrolled is not None and enrolled.similar:
-        similar = ", ".join(enrolled.similar)
+        similar = ", ".join(f"#{other['id']} {other['name']}" for other in enrolled.similar)
         message += " " + _("Periksa: wajahnya mirip %(names)s.", names=similar)
     return reply_ok(message, url_for("appointments.index"), appointment_id=row.id)
 
@@ -128,10 +130,11 @@ def _fields() -> AppointmentFields:
     )
 
 
-def _enrol(fields: AppointmentFields, photo: FileStorage) -> Any:
+def _enrol(fields: AppointmentFields, photo: FileStorage) -> Enrolment:
     """Enrol the guest from the uploaded photo (kept only in a temporary file meanwhile)."""
-    enrol = state().enrol
-    if enrol is None:
+    username = current_user.username if current_user.is_authenticated else None
+    enroller = state().enroller
+    if enroller is None:
         raise PhotoRefused(_("pendaftaran wajah dari foto tidak tersedia di server ini"))
     suffix = Path(photo.filename or "").suffix.lower()
     if suffix not in PHOTO_SUFFIXES:
@@ -139,7 +142,11 @@ def _enrol(fields: AppointmentFields, photo: FileStorage) -> Any:
     with tempfile.TemporaryDirectory(prefix="tamu-photo-") as folder:
         path = Path(folder) / f"photo{suffix}"
         photo.save(path)
-        return enrol(fields.name, path)
+        try:
+            return enroller([(photo.filename or path.name, path)], {"name": fields.name}, username)
+        except EnrolmentRefused as exc:
+            reasons = [problem.reason for problem in exc.problems] + [exc.reason or ""]
+            raise PhotoRefused("; ".join(r for r in reasons if r)) from None
 
 
 def _refused(message: str, problems: dict[str, list[str]]) -> Response | Any:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from core.errors import WorkflowError
-from core.vocab import DecisionKind
+from core.vocab import AuditAction, DecisionKind
 from storage import dashboard, decisions
 from storage.db import Session
 from storage.receiving import is_receiving
@@ -20,7 +20,7 @@ from storage.receiving import set_receiving as store_receiving
 from storage.types import utcnow
 from web import forms
 from web import security_policy as policy
-from web.auth import acting_user, roles_required
+from web.auth import acting_user, audit, roles_required
 from web.extensions import state
 from web.i18n import DECISION_LABELS
 from web.messages import workflow_message
@@ -42,7 +42,9 @@ def index() -> str:
     """The waiting list, newest arrivals, decisions and camera status."""
     with state().sessions() as db:
         context = waiting_context(db) | activity_context(db)
-        return render_template("bupati.html", **context)
+        page = render_template("bupati.html", **context)
+    audit(AuditAction.VIEW_LIST, "bupati")  # once per page view, not per thumbnail
+    return page
 
 
 @bp.get("/waiting")

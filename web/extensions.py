@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -15,8 +13,8 @@ from flask_login import LoginManager
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 
-from core.appointments import Enrolled
 from core.config import Config
+from core.enrolment import Enroller
 from core.sinks import EventSink
 from storage.db import Engine, SessionFactory
 from storage.media import MediaStore
@@ -39,9 +37,8 @@ class TamuState:
     sessions: SessionFactory
     media: MediaStore
     sink: EventSink
-    # Enrols a guest from one photo (name, photo file); handed in by the entry point, which may
-    # use vision. None: the dashboard cannot enrol from photos.
-    enrol: Callable[[str, Path], Enrolled] | None = None
+    # Enrols a guest from uploaded photos (built by the entry point); None: uploads refused.
+    enroller: Enroller | None = None
 
     def __getitem__(self, key: str) -> Any:
         return getattr(self, key)

@@ -16,13 +16,13 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional, Regexp
 
 from core.errors import WorkflowError
-from core.vocab import GuestCategory
+from core.vocab import AuditAction, GuestCategory
 from core.workflow import COMPANIONS_MAX, INSTITUTION_MAX, NAME_MAX, PHONE_MAX, PURPOSE_MAX
 from storage import guestbook
 from storage.db import Session
 from storage.models import Arrival
 from web import forms
-from web.auth import acting_user, roles_required
+from web.auth import acting_user, audit, roles_required
 from web.extensions import state
 from web.messages import field_messages, workflow_message
 from web.responses import reply_error, reply_ok, wants_json
@@ -137,7 +137,9 @@ def index() -> tuple[str, int]:
     arrival_arg = request.args.get("arrival", "").strip()
     if arrival_arg:
         error = error or _prefill(form, arrival_arg)
-    return _render(form, day, 400 if error else 200, error)
+    page = _render(form, day, 400 if error else 200, error)
+    audit(AuditAction.VIEW_LIST, "operator")  # once per page view, not per thumbnail
+    return page
 
 
 def _prefill(form: CheckInForm, arrival_arg: str) -> str | None:

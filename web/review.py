@@ -19,7 +19,7 @@ from storage import audit as audit_store
 from storage import review, timeline
 from storage.db import transaction
 from storage.review import NO_DECISION, ArrivalFilter, ArrivalRow
-from web import export, forms
+from web import audit_view, export, forms
 from web.auth import audit, roles_required
 from web.extensions import state
 from web.messages import workflow_message
@@ -127,6 +127,7 @@ def index():
             no_decision=NO_DECISION,
             query=_query_without_page(parsed.raw),
         )
+    audit(AuditAction.VIEW_LIST, "review", _filter_detail(parsed.flt) if rows else None)
     return page, 400 if parsed.errors else 200
 
 
@@ -215,6 +216,8 @@ def audit_log():
     page_html = render_template(
         "review/audit.html",
         entries=entries[:AUDIT_PER_PAGE],
+        lines=audit_view.lines(entries[:AUDIT_PER_PAGE]),
+        action_label=audit_view.action_label,
         has_next=len(entries) > AUDIT_PER_PAGE,
         page=page,
         filters=raw,

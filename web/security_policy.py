@@ -64,6 +64,10 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "guard.live_frame": LIVE_VIEWERS,
     # "Bukan orang ini": the guard standing with the guest, security reviewing the footage.
     "feedback.not_this_person": frozenset({GUARD, SECURITY, ADMIN}),
+    # Enrol a guest from a recorded arrival's snapshot and samples (not only unknown faces).
+    "enrol_arrival.index": frozenset({GUARD, OPERATOR, ADMIN}),
+    "enrol_arrival.form": frozenset({GUARD, OPERATOR, ADMIN}),
+    "enrol_arrival.enrol": frozenset({GUARD, OPERATOR, ADMIN}),
     "calibration.index": frozenset({ADMIN}),
     "calibration.histogram": frozenset({ADMIN}),
     # The guest-book slip with its survey QR is printed by the operator.
@@ -86,6 +90,11 @@ BLUEPRINT_ROLES: dict[str, frozenset[str]] = {
     "review": frozenset({SECURITY, ADMIN}),
     # The service report (Laporan layanan): page, CSV and monthly PDF.
     "report": frozenset({BUPATI, ADJUTANT, SECURITY, ADMIN}),
+    # The admin's pages: accounts, enrolled guests, cameras (web/admin/).
+    "admin": frozenset({ADMIN}),
+    "admin_users": frozenset({ADMIN}),
+    "admin_guests": frozenset({ADMIN}),
+    "admin_cameras": frozenset({ADMIN}),
 }
 
 # Media kinds -> roles: MEDIA_KIND_ROLES and may_view_media live in core.policy (the notifier

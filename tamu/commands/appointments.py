@@ -37,11 +37,12 @@ def add(
     photo: Path | None,
 ) -> None:
     """Expect a guest; with --photo the guest is enrolled too (as `tamu guests add`)."""
-    from core.appointments import PhotoRefused, validate_appointment
+    from core.appointments import validate_appointment
+    from core.enrolment import EnrolmentRefused
     from core.errors import WorkflowError
     from storage import appointments as store
     from storage.db import transaction
-    from tamu.enrolment import PhotoEnrolment
+    from tamu.enrolment import PhotoEnroller
 
     config = ctx.config
     length = timedelta(minutes=config.appointments.default_length_minutes)
@@ -55,13 +56,15 @@ def add(
     guest_id = None
     if photo is not None:
         try:
-            enrolled = PhotoEnrolment(ctx)(fields.name, photo)
-        except PhotoRefused as exc:
+            enrolled = PhotoEnroller(config)([(str(photo), photo)], {"name": fields.name}, None)
+        except EnrolmentRefused as exc:
             raise click.ClickException(f"nothing saved: {photo}: {exc}") from None
         guest_id = enrolled.guest_id
         click.echo(f"Terdaftar: {fields.name} (id {guest_id}), 1 foto")
         for other in enrolled.similar:
-            click.echo(f"PERINGATAN: wajah ini sudah terdaftar sebagai {other}")
+            click.echo(
+                f"PERINGATAN: wajah ini sudah terdaftar sebagai #{other['id']} {other['name']}"
+            )
     with transaction(ctx.sessions) as session:
         row, _events = store.create(session, None, fields, guest_id=guest_id)
     tz = config.tz

@@ -17,91 +17,26 @@ CATEGORY_CHOICE = click.Choice(values(GuestCategory))
 
 def _finder(ctx: AppContext):
     """A still-photo face finder with the configured encoder model."""
-    from vision.encode import FaceEncoder
-    from vision.models import ModelError
-    from vision.photos import StillFaceFinder
+    from tamu.enrolment import load_finder
 
     try:
-        return StillFaceFinder(FaceEncoder(ctx.config.recognition.encoder_model))
-    except (ModelError, RuntimeError) as exc:
-        raise click.ClickException(f"cannot load the face models: {exc}") from None
-
-
-def _check_photos(finder, photos: list[Path]) -> tuple[list, list[tuple[Path, str]]]:
-    """Faces of the usable photos, and (photo, reason) for the others."""
-    from vision.photos import PhotoError
-
-    faces, problems = [], []
-    for photo in photos:
-        try:
-            faces.append(finder.single_face(photo))
-        except PhotoError as exc:
-            problems.append((photo, str(exc)))
-    return faces, problems
-
-
-def _sample_info(face):
-    """Where an enrolment photo's sample came from and how good it is."""
-    from storage.guests import SampleInfo
-
-    quality = face.report.quality if face.report is not None else None
-    if quality is None:
-        return SampleInfo()
-    return SampleInfo(
-        quality=quality.score,
-        face_px=quality.face_px,
-        sharpness=quality.sharpness,
-        frontalness=quality.frontalness,
-        warnings=",".join(face.report.warnings) or None,
-    )
+        return load_finder(ctx.config)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _enrol(ctx: AppContext, faces: list, **fields) -> int:
-    """The guest, its samples and their photos in one unit of work; the new guest's id.
+    """The guest, its samples and their photos in one unit of work; the new guest's id."""
+    from tamu.enrolment import store_guest
 
-    A refused guest or a failed commit leaves no photo behind.
-    """
-    from storage.guests import add_sample, create_guest
-    from storage.unit_of_work import unit_of_work
-    from vision.photos import storable
-
-    with unit_of_work(ctx.sessions, ctx.media) as uow:
-        guest = create_guest(uow.session, **fields)
-        for face in faces:
-            photo = uow.files.save_jpeg(storable(face.image), "faces")
-            add_sample(uow.session, guest, face.encoding, photo, _sample_info(face))
-    return guest.id
+    return store_guest(ctx.sessions, ctx.media, faces, fields)
 
 
-def _similar(ctx: AppContext, faces: list) -> list[dict]:
-    """Already enrolled guests these photos look like (named by the rule, or within tolerance)."""
-    import numpy as np
-
-    from storage.guests import load_gallery
-    from vision.matcher import FaceMatcher
-
-    with ctx.sessions() as session:
-        gallery = load_gallery(session)
-    rec = ctx.config.recognition
-    matcher = FaceMatcher(gallery, rec.tolerance, rec.margin)
-    found: dict[int, float] = {}
-    encodings = np.stack([f.encoding for f in faces])
-    for match in matcher.match_many(encodings) if len(matcher) else []:
-        guest = match.guest_id or match.best_guest_id
-        if guest is not None and match.distance is not None and match.distance <= rec.tolerance:
-            found[guest] = min(match.distance, found.get(guest, 9.0))
-    return [
-        {"id": gid, "name": gallery.names.get(gid, "?"), "distance": round(d, 4)}
-        for gid, d in sorted(found.items(), key=lambda kv: kv[1])
-    ]
-
-
-def _photo_rows(faces: list) -> list[dict]:
-    """Each photo with its quality report (JSON-ready)."""
-    return [
-        {"photo": str(face.path), **(face.report.as_dict() if face.report else {})}
-        for face in faces
-    ]
+def _refusal(exc) -> str:
+    """Why nothing was enrolled: one line per unusable photo, or the reason."""
+    if exc.problems:
+        return "nothing enrolled:\n  " + "\n  ".join(f"{p.photo}: {p.reason}" for p in exc.problems)
+    return f"nothing enrolled: {exc.reason}"
 
 
 def _print_photos(rows: list[dict]) -> None:
@@ -153,25 +88,25 @@ def add(
     Each photo's quality is reported; a weak photo is enrolled with a warning, and a face that
     looks like an already enrolled guest is pointed out.
     """
-    from storage.guests import GuestError
+    from core.enrolment import EnrolmentRefused
+    from tamu.enrolment import enrol
 
     ensure_schema(ctx, auto_upgrade=True)
-    faces, problems = _check_photos(_finder(ctx), list(photos))
-    if problems:
-        lines = [f"{photo}: {reason}" for photo, reason in problems]
-        raise click.ClickException("nothing enrolled:\n  " + "\n  ".join(lines))
-    similar = _similar(ctx, faces)
     fields = dict(name=name, category=category, institution=institution, phone=phone, notes=notes)
+    shown = [(str(photo), photo) for photo in photos]
+    finder = _finder(ctx)
     try:
-        guest_id = _enrol(ctx, faces, **fields, is_staff=staff)
-    except GuestError as exc:
-        raise click.ClickException(f"nothing enrolled: {exc}") from None
-    rows = _photo_rows(faces)
+        done = enrol(
+            ctx.config, ctx.sessions, ctx.media, finder, shown, fields | {"is_staff": staff}
+        )
+    except EnrolmentRefused as exc:
+        raise click.ClickException(_refusal(exc)) from None
+    guest_id, rows, similar = done.guest_id, done.photos, done.similar
     if as_json:
         out = {"id": guest_id, "name": name.strip(), "photos": rows, "similar": similar}
         click.echo(json.dumps(out, ensure_ascii=False))
         return
-    click.echo(f"Terdaftar: {name.strip()} (id {guest_id}), {len(faces)} foto")
+    click.echo(f"Terdaftar: {name.strip()} (id {guest_id}), {len(rows)} foto")
     _print_photos(rows)
     for other in similar:
         click.echo(
@@ -230,6 +165,7 @@ def import_(ctx: AppContext, folder: Path, category: str) -> None:
     from rich.progress import Progress
 
     from storage.guests import GuestError
+    from tamu.enrolment import check_photos
 
     ensure_schema(ctx, auto_upgrade=True)
     people = _person_folders(folder)
@@ -245,9 +181,9 @@ def import_(ctx: AppContext, folder: Path, category: str) -> None:
                 continue
             faces, problems = [], []
             for photo in files:
-                got, bad = _check_photos(finder, [photo])
+                got, bad = check_photos(finder, [(str(photo), photo)])
                 faces += got
-                problems += bad
+                problems += [(Path(p.photo), p.reason) for p in bad]
                 progress.advance(task)
             summary.skipped_photos += problems
             if not faces:
@@ -309,16 +245,25 @@ def list_(ctx: AppContext, as_json: bool) -> None:
 @click.argument("guest_id", type=int)
 @pass_ctx
 def remove(ctx: AppContext, guest_id: int) -> None:
-    """Delete a guest with their face encodings and photos."""
-    from storage.guests import remove_guest
+    """Erase a guest: photos, encodings, visit snapshots; the guest book per `privacy`."""
+    from core.errors import WorkflowError
+    from storage.erasure import erase_guest
     from storage.unit_of_work import unit_of_work
 
     ensure_schema(ctx, auto_upgrade=True)
-    with unit_of_work(ctx.sessions, ctx.media) as uow:
-        removed = remove_guest(uow.session, uow.files, guest_id)
-    if not removed:
-        raise click.ClickException(f"no guest with id {guest_id}")
-    click.echo(f"removed guest {guest_id}")
+    policy = ctx.config.privacy.guestbook_on_erase
+    try:
+        with unit_of_work(ctx.sessions, ctx.media) as uow:
+            erased = erase_guest(
+                uow.session, uow.files, guest_id, None, guestbook=policy, via="cli"
+            )
+    except WorkflowError:
+        raise click.ClickException(f"no guest with id {guest_id}") from None
+    click.echo(
+        f"Dihapus: tamu {guest_id} — {erased.photos} foto, {erased.encodings} encoding, "
+        f"{erased.arrival_snapshots} snapshot kunjungan, {erased.unknown_faces} wajah tak dikenal, "
+        f"{erased.guestbook} baris buku tamu ({policy})"
+    )
 
 
 @guests.command()

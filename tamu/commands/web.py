@@ -150,11 +150,11 @@ def _migrate_and_hint(ctx: AppContext) -> None:
 
 def _prepare(ctx: AppContext, sink: Any = None):
     """Migrate the database, hint at the first user, build the app (publishing also to `sink`)."""
-    from tamu.enrolment import PhotoEnrolment
+    from tamu.enrolment import PhotoEnroller
     from web import create_app
 
     _migrate_and_hint(ctx)
-    return create_app(ctx.config, sink=sink, enrol=PhotoEnrolment(ctx))
+    return create_app(ctx.config, sink=sink, enroller=PhotoEnroller(ctx.config))
 
 
 def _serve(app: Any, config: Config, host: str | None, port: int | None) -> None:

@@ -120,7 +120,9 @@ def test_remove_deletes_samples_and_photos(tamu, faces_dir):
     gone = str(tamu.json("guests", "add", "--json", "--name", "Kit", "--photo",
                          photo(faces_dir, "kit_harington/kit1.jpg"))["id"])  # fmt: skip
     assert len(tamu.media_files()) == 2
-    tamu.ok("guests", "remove", gone)
+    erased = tamu.ok("guests", "remove", gone)
+    assert f"Dihapus: tamu {gone} — 1 foto, 1 encoding" in erased.stdout
+    assert "0 baris buku tamu (anonymise)" in erased.stdout
     assert [g["name"] for g in tamu.json("guests", "list", "--json")] == ["Joe Biden"]
     assert len(tamu.media_files()) == 1
     result = tamu("guests", "remove", "9999")

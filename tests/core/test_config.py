@@ -43,6 +43,7 @@ def test_trusted_proxies_accept_addresses_and_networks():
         ),
         ({"cameras": [{**CAM, "colour": "red"}]}, "cameras[0].colour: unknown key"),
         ({"bogus": 1}, "bogus: unknown key"),
+        ({"privacy": {"guestbook_on_erase": "keep"}}, "guestbook_on_erase: Input should be"),
         ({"recognition": {"tolerance": 1.5}}, "recognition.tolerance: Input should be less than 1"),
         ({"recognition": {"tolerance": "x"}}, "tolerance: Input should be a valid number"),
         ({"recognition": {"margin": -0.1}}, "recognition.margin: Input should be greater than"),

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
+from core.errors import WorkflowError
 from storage.db import make_engine, make_session_factory, transaction
+from storage.erasure import erase_guest
 from storage.guests import (
     CATEGORIES,
     GuestError,
@@ -12,7 +14,6 @@ from storage.guests import (
     get_guest,
     list_guests,
     load_gallery,
-    remove_guest,
     sample_counts,
     search_guests,
 )
@@ -105,8 +106,9 @@ def test_samples_gallery_and_removal(factory, media):
         assert gallery.staff == {budi.id}
         assert sample_counts(s) == {ani.id: 2, budi.id: 1}
     with unit_of_work(factory, media) as uow:
-        assert remove_guest(uow.session, uow.files, ani.id)
-        assert not remove_guest(uow.session, uow.files, 9999)
+        assert erase_guest(uow.session, uow.files, ani.id, None).encodings == 2
+        with pytest.raises(WorkflowError):
+            erase_guest(uow.session, uow.files, 9999, None)
         assert (media.root / photo).exists(), "the photo goes only after the commit"
     with factory() as s:
         assert enrolment_version(s) != version
@@ -151,7 +153,7 @@ def test_a_failed_removal_keeps_the_guest_and_the_photo(factory, media):
         ani = create_guest(s, name="Ani")
         add_sample(s, ani, vec(1), photo)
     with pytest.raises(RuntimeError), unit_of_work(factory, media) as uow:
-        assert remove_guest(uow.session, uow.files, ani.id)
+        erase_guest(uow.session, uow.files, ani.id, None)
         raise RuntimeError("the commit never happens")
     with factory() as s:
         assert [g.name for g in list_guests(s)] == ["Ani"]

@@ -157,9 +157,9 @@ def test_a_photo_is_refused_when_the_server_cannot_enrol(env, faces_dir):
 
 
 def test_a_photo_enrols_the_guest_through_the_entry_points_enrolment(env, faces_dir):
-    from tamu.enrolment import photo_enrolment
+    from tamu.enrolment import PhotoEnroller
 
-    env.app.extensions["tamu"].enrol = photo_enrolment(env.config)
+    env.app.extensions["tamu"].enroller = PhotoEnroller(env.config)
     client = env.client("operator")
     with (faces_dir / "edge" / "two_people.jpg").open("rb") as photo:
         bad = _post(client, {**_form(env), "photo": (photo, "two.jpg")})

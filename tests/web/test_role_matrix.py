@@ -79,11 +79,18 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "appointments.create": {"adjutant", "operator", "admin"},
     "appointments.cancel": {"adjutant", "operator", "admin"},
     "appointments.panel": EVERYONE - {"security"},
+    "enrol_arrival.index": {"guard", "operator", "admin"},
+    "enrol_arrival.form": {"guard", "operator", "admin"},
+    "enrol_arrival.enrol": {"guard", "operator", "admin"},
 }
 EXPECTED_BLUEPRINTS = {
     "operator": {"operator", "admin"},
     "review": {"security", "admin"},
     "report": {"bupati", "adjutant", "security", "admin"},
+    "admin": {"admin"},
+    "admin_users": {"admin"},
+    "admin_guests": {"admin"},
+    "admin_cameras": {"admin"},
 }
 EXPECTED_MEDIA = {
     "arrivals": EVERYONE,
