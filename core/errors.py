@@ -32,6 +32,7 @@ class Field(StrEnum):
     NOTE = "note"
     DELEGATE_TO = "delegate_to"
     RESCHEDULE_AT = "reschedule_at"
+    WAIT_MINUTES = "wait_minutes"
 
 
 class Record(StrEnum):
@@ -75,6 +76,10 @@ class ErrorCode(StrEnum):
     ALREADY_CHECKED_IN = "already_checked_in"
     ALREADY_CHECKED_OUT = "already_checked_out"
     NOT_NAMED = "not_named"
+    NOT_A_RELAYER = "not_a_relayer"
+    NOTHING_TO_TELL = "nothing_to_tell"
+    ALREADY_TOLD = "already_told"
+    DECISION_CHANGED = "decision_changed"
 
 
 # code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
@@ -111,6 +116,12 @@ MESSAGES: dict[ErrorCode, str] = {
         "Kedatangan #%(id)s sudah tercatat di buku tamu (entri #%(entry)s)."
     ),
     ErrorCode.ALREADY_CHECKED_OUT: N_("Entri buku tamu #%(id)s sudah check-out."),
+    ErrorCode.NOT_A_RELAYER: N_("Hanya penjaga yang dapat mencatat bahwa tamu sudah diberi tahu."),
+    ErrorCode.NOTHING_TO_TELL: N_("Kedatangan #%(id)s belum mendapat keputusan."),
+    ErrorCode.ALREADY_TOLD: N_("Keputusan ini sudah disampaikan kepada tamu."),
+    ErrorCode.DECISION_CHANGED: N_(
+        "Keputusan untuk kedatangan #%(id)s sudah berubah; periksa lagi sebelum menyampaikan."
+    ),
 }
 
 # How a Field or Record parameter is named inside a message (Indonesian source strings).
@@ -124,6 +135,7 @@ LABELS: dict[StrEnum, str] = {
     Field.NOTE: N_("Catatan"),
     Field.DELEGATE_TO: N_("Pejabat yang ditunjuk"),
     Field.RESCHEDULE_AT: N_("Tanggal dan jam penjadwalan ulang"),
+    Field.WAIT_MINUTES: N_("Lama menunggu (menit)"),
     Record.ARRIVAL: N_("Kedatangan"),
     Record.UNKNOWN_FACE: N_("Data wajah"),
     Record.ESCORT_TASK: N_("Tugas antar"),

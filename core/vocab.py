@@ -153,6 +153,7 @@ class AuditAction(StrEnum):
     FOOTAGE_LEARNT = "footage_learnt"
     SAMPLE_REMOVE = "sample_remove"
     VIEW_CALIBRATION = "view_calibration"
+    OUTCOME_TOLD = "outcome_told"
 
 
 class EventName(StrEnum):
@@ -169,6 +170,7 @@ class EventName(StrEnum):
     GUESTBOOK_CHANGED = "guestbook_changed"
     ARRIVAL_REIDENTIFIED = "arrival_reidentified"
     WATCHLIST_SIGHTED = "watchlist_sighted"
+    OUTCOME_TOLD = "outcome_told"
     RESYNC = "resync"
 
 
