@@ -51,6 +51,10 @@ class DecisionKind(StrEnum):
     DELEGATE = "delegate"
 
 
+# A visit's outcome as the guard relays it: the latest decision's kind, or this before any.
+AWAITING_DECISION = "awaiting"
+
+
 class EscortStatus(StrEnum):
     """An escort task: pending → escorted → left."""
 

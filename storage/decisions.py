@@ -147,3 +147,16 @@ def recent_decisions(session: Session, since: datetime, limit: int) -> list[Deci
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def latest_decisions(session: Session, arrival_ids: list[int]) -> dict[int, Decision]:
+    """The newest decision of each arrival, with who made it and who told it."""
+    if not arrival_ids:
+        return {}
+    query = (
+        select(Decision)
+        .where(Decision.arrival_id.in_(arrival_ids))
+        .options(selectinload(Decision.by_user), selectinload(Decision.told_user))
+        .order_by(Decision.created_at, Decision.id)
+    )
+    return {d.arrival_id: d for d in session.scalars(query)}

@@ -7,16 +7,17 @@ A visit's outcome is its latest decision; the guard tells the guest and records 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from core.errors import ErrorCode, WorkflowError
 from core.events import OutcomeTold
-from core.vocab import ArrivalStatus, AuditAction
+from core.vocab import AWAITING_DECISION, ArrivalStatus, AuditAction
 from core.workflow import check_relayer, check_untold
 from storage import audit
+from storage.decisions import latest_decisions
 from storage.guestbook import latest_entries
 from storage.models import Arrival, Decision, User
 from storage.rows import Outcome, get_row
@@ -39,6 +40,19 @@ class RelayItem:
         return self.decision.kind if self.decision is not None else None
 
     @property
+    def state(self) -> str:
+        """What the guard tells the guest: the decision's kind, or AWAITING_DECISION."""
+        return self.kind or AWAITING_DECISION
+
+    @property
+    def wait_until(self) -> datetime | None:
+        """Until when a guest asked to wait for a given time was asked to wait."""
+        d = self.decision
+        if d is None or d.wait_minutes is None:
+            return None
+        return d.created_at + timedelta(minutes=d.wait_minutes)
+
+    @property
     def done(self) -> bool:
         """The guest was told the latest decision, or has already left."""
         told = self.decision is not None and self.decision.told_at is not None
@@ -51,19 +65,6 @@ class RelayBoard:
 
     active: list[RelayItem]
     done: list[RelayItem]
-
-
-def latest_decisions(session: Session, arrival_ids: list[int]) -> dict[int, Decision]:
-    """The newest decision of each arrival, with who made it and who told it."""
-    if not arrival_ids:
-        return {}
-    query = (
-        select(Decision)
-        .where(Decision.arrival_id.in_(arrival_ids))
-        .options(selectinload(Decision.by_user), selectinload(Decision.told_user))
-        .order_by(Decision.created_at, Decision.id)
-    )
-    return {d.arrival_id: d for d in session.scalars(query)}
 
 
 def relay_board(session: Session, since: datetime) -> RelayBoard:
