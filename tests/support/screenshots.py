@@ -33,19 +33,31 @@ from tests.support.waiting import wait_until
 from tests.support.web import FAST_SCRYPT, PASSWORD
 
 VIEWPORTS = {"phone": (390, 844), "desktop": (1366, 900)}
-PHOTOS = ("obama/obama1.jpg", "biden/biden1.jpg", "kit_harington/kit1.jpg",
-          "rose_leslie/rose1.jpg", "obama/obama2.jpg", "biden/biden2.jpg")  # fmt: skip
+PHOTOS = (
+    "obama/obama1.jpg", "biden/biden1.jpg", "kit_harington/kit1.jpg",
+    "rose_leslie/rose1.jpg", "obama/obama2.jpg", "biden/biden2.jpg",
+)  # fmt: skip
+TOMORROW = utcnow() + timedelta(days=1, hours=2)
 # name, purpose, the decision (kind and its fields) or None while undecided, told already
 VISITS: list[tuple[str, str, tuple[str, dict[str, object]] | None, bool]] = [
     ("Rangga Wicaksono", "Audiensi perbaikan jalan desa", ("receive", {}), False),
     ("Hj. Ratna Dewi", "Undangan peresmian posyandu", ("wait", {"wait_minutes": 20}), False),
-    ("Andi Prasetyo", "Proposal festival budaya",
-     ("reschedule", {"reschedule_at": utcnow() + timedelta(days=1, hours=2)}), False),
+    (
+        "Andi Prasetyo",
+        "Proposal festival budaya",
+        ("reschedule", {"reschedule_at": TOMORROW}),
+        False,
+    ),
     ("Budi Hartono", "Keluhan sengketa lahan", ("decline", {"note": "Bupati sedang rapat"}), False),
-    ("Citra Lestari", "Laporan dana BOS", ("delegate", {"delegate_to": "Sekretaris Daerah"}), False),
+    (
+        "Citra Lestari",
+        "Laporan dana BOS",
+        ("delegate", {"delegate_to": "Sekretaris Daerah"}),
+        False,
+    ),
     ("Dedi Kurniawan", "Silaturahmi tokoh masyarakat", None, False),
-    ("Euis Rahayu", "Audiensi koperasi", ("delegate", {"delegate_to": "Kepala Dinas Koperasi"}), True),
-]  # fmt: skip
+    ("Euis Rahayu", "Audiensi koperasi", ("delegate", {"delegate_to": "Kadis Koperasi"}), True),
+]
 
 
 def photo(media: MediaStore, index: int) -> str | None:
@@ -70,12 +82,18 @@ def seed(url: str, media: MediaStore) -> None:
         for n, (name, purpose, decision, told) in enumerate(VISITS):
             guest = create_guest(db, name=name, category="masyarakat")
             seen = utcnow() - timedelta(minutes=40 - 5 * n)
-            arrival = Arrival(camera_id=cam.id, guest_id=guest.id, first_seen=seen,
-                              last_seen=seen, snapshot=photo(media, n))  # fmt: skip
+            arrival = Arrival(
+                camera_id=cam.id, guest_id=guest.id, first_seen=seen, last_seen=seen,
+                snapshot=photo(media, n),
+            )  # fmt: skip
             db.add(arrival)
             db.flush()
-            db.add(GuestBookEntry(arrival_id=arrival.id, guest_id=guest.id, name=name,
-                                  category="masyarakat", purpose=purpose, checked_in_at=seen))  # fmt: skip
+            db.add(
+                GuestBookEntry(
+                    arrival_id=arrival.id, guest_id=guest.id, name=name, category="masyarakat",
+                    purpose=purpose, checked_in_at=seen,
+                )
+            )  # fmt: skip
             if decision is not None:
                 kind, fields = decision
                 made, _events = decisions.decide(db, arrival.id, kind, adjutant, **fields)  # type: ignore[arg-type]
@@ -92,8 +110,11 @@ def shoot(base: str, outdir: Path) -> list[Path]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for name, (width, height) in VIEWPORTS.items():
-            context = browser.new_context(viewport={"width": width, "height": height},
-                                          locale="id-ID", timezone_id="Asia/Jakarta")  # fmt: skip
+            context = browser.new_context(
+                viewport={"width": width, "height": height},
+                locale="id-ID",
+                timezone_id="Asia/Jakarta",
+            )
             page = context.new_page()
             page.goto(f"{base}/login")
             page.fill("input[name=username]", "satpam")

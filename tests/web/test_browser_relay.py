@@ -114,9 +114,7 @@ def test_every_decision_reaches_the_guard_and_the_operator_live(serve, chromium,
 
 
 @pytest.mark.redis
-def test_review_page_counts_a_new_arrival_without_a_reload(
-    serve, chromium, redis_server, tmp_path
-):
+def test_review_page_counts_a_new_arrival_without_a_reload(serve, chromium, redis_server, tmp_path):
     from playwright.sync_api import expect
 
     from core.events import GuestArrived
