@@ -40,6 +40,7 @@ class Field(StrEnum):
     AT = "at"
     UNTIL = "until"
     HOST = "host"
+    WAIT_MINUTES = "wait_minutes"
 
 
 class Record(StrEnum):
@@ -94,6 +95,10 @@ class ErrorCode(StrEnum):
     APPOINTMENT_CLOSED = "appointment_closed"
     ALREADY_NAMED = "already_named"
     NO_FACE_DATA = "no_face_data"
+    NOT_A_RELAYER = "not_a_relayer"
+    NOTHING_TO_TELL = "nothing_to_tell"
+    ALREADY_TOLD = "already_told"
+    DECISION_CHANGED = "decision_changed"
 
 
 # code -> Indonesian source string; `%(name)s` placeholders are the error's parameters.
@@ -149,6 +154,12 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.APPOINTMENT_CLOSED: N_(
         "Janji temu #%(id)s tidak lagi dijadwalkan (status: %(status)s)."
     ),
+    ErrorCode.NOT_A_RELAYER: N_("Hanya penjaga yang dapat mencatat bahwa tamu sudah diberi tahu."),
+    ErrorCode.NOTHING_TO_TELL: N_("Kedatangan #%(id)s belum mendapat keputusan."),
+    ErrorCode.ALREADY_TOLD: N_("Keputusan ini sudah disampaikan kepada tamu."),
+    ErrorCode.DECISION_CHANGED: N_(
+        "Keputusan untuk kedatangan #%(id)s sudah berubah; periksa lagi sebelum menyampaikan."
+    ),
 }
 
 # How a Field or Record parameter is named inside a message (Indonesian source strings).
@@ -170,6 +181,7 @@ LABELS: dict[StrEnum, str] = {
     Field.AT: N_("Waktu janji"),
     Field.UNTIL: N_("Waktu selesai"),
     Field.HOST: N_("Bertemu dengan"),
+    Field.WAIT_MINUTES: N_("Lama menunggu (menit)"),
     Record.ARRIVAL: N_("Kedatangan"),
     Record.UNKNOWN_FACE: N_("Data wajah"),
     Record.ESCORT_TASK: N_("Tugas antar"),

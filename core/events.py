@@ -162,6 +162,18 @@ class EscortChanged(Event):
 
 
 @dataclass(frozen=True)
+class OutcomeTold(Event):
+    """The guard told the guest the Bupati's decision (`kind`) on their visit."""
+
+    name: ClassVar[str] = EventName.OUTCOME_TOLD
+    decision_id: int
+    arrival_id: int
+    kind: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class ReceivingChanged(Event):
     """The Bupati switched receiving guests on or off."""
 
@@ -223,6 +235,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         UnknownResolved,
         DecisionMade,
         EscortChanged,
+        OutcomeTold,
         ReceivingChanged,
         GuestBookChanged,
         WatchlistSighted,

@@ -51,6 +51,10 @@ class DecisionKind(StrEnum):
     DELEGATE = "delegate"
 
 
+# A visit's outcome as the guard relays it: the latest decision's kind, or this before any.
+AWAITING_DECISION = "awaiting"
+
+
 class EscortStatus(StrEnum):
     """An escort task: pending → escorted → left."""
 
@@ -173,6 +177,7 @@ class AuditAction(StrEnum):
     VIEW_LIST = "view_list"  # a page listing thumbnails, audited once (not once per image)
     USER_ENABLE = "user_enable"
     USER_ROLE = "user_role"
+    OUTCOME_TOLD = "outcome_told"
 
 
 class ComplaintKind(StrEnum):
@@ -213,6 +218,7 @@ class EventName(StrEnum):
     ARRIVAL_REIDENTIFIED = "arrival_reidentified"
     WATCHLIST_SIGHTED = "watchlist_sighted"
     APPOINTMENTS_CHANGED = "appointments_changed"
+    OUTCOME_TOLD = "outcome_told"
     RESYNC = "resync"
 
 

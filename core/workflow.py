@@ -27,6 +27,8 @@ from core.vocab import (
 )
 
 DECIDERS = (Role.BUPATI, Role.ADJUTANT)
+# Who tells the guest the outcome: the guard standing with them (the admin covers for them).
+RELAYING_ROLES = (Role.GUARD, Role.ADMIN)
 # Roles allowed to record a decision; everyone but the Bupati decides on the Bupati's behalf.
 DECIDING_ROLES = (*DECIDERS, Role.ADMIN)
 # What a decision does to the arrival; "wait" leaves it waiting (still open).
@@ -57,6 +59,7 @@ PHONE_MAX = 40
 NOTE_MAX = 500
 DELEGATE_MAX = 120
 COMPANIONS_MAX = 50
+WAIT_MINUTES_MAX = 480  # a working day: longer is a reschedule
 # Fields typed in a textarea: the only ones that may hold line breaks.
 MULTILINE_FIELDS = frozenset(
     {Field.PURPOSE, Field.NOTE, Field.COMMENT, Field.MESSAGE, Field.RESPONSE}
@@ -75,6 +78,7 @@ class DecisionRequest:
     reschedule_at: datetime | None
     delegate_to: str | None
     note: str | None
+    wait_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -149,14 +153,24 @@ def clean_companions(value: object) -> int:
     """A whole number of companions between 0 and COMPANIONS_MAX (ASCII digits; empty is 0)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return 0
+    return _whole_number(value, Field.COMPANIONS, 0, COMPANIONS_MAX)
+
+
+def clean_wait_minutes(value: object) -> int | None:
+    """How long the guest is asked to wait: 1 to WAIT_MINUTES_MAX minutes, or None if not given."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _whole_number(value, Field.WAIT_MINUTES, 1, WAIT_MINUTES_MAX)
+
+
+def _whole_number(value: object, field: Field, low: int, high: int) -> int:
+    """An int (or ASCII digits) between `low` and `high`."""
     if isinstance(value, str) and _WHOLE_NUMBER.match(value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
-        raise WorkflowError(ErrorCode.NOT_A_NUMBER, field=Field.COMPANIONS)
-    if not 0 <= value <= COMPANIONS_MAX:
-        raise WorkflowError(
-            ErrorCode.OUT_OF_RANGE, field=Field.COMPANIONS, min=0, max=COMPANIONS_MAX
-        )
+        raise WorkflowError(ErrorCode.NOT_A_NUMBER, field=field)
+    if not low <= value <= high:
+        raise WorkflowError(ErrorCode.OUT_OF_RANGE, field=field, min=low, max=high)
     return value
 
 
@@ -244,6 +258,7 @@ def validate_decision(
     reschedule_at: datetime | None = None,
     delegate_to: str | None = None,
     note: str | None = None,
+    wait_minutes: object = None,
     now: datetime | None = None,
 ) -> DecisionRequest:
     """Check a decision against the SOP: allowed role, kind, and the kind's own fields."""
@@ -259,12 +274,14 @@ def validate_decision(
     delegate = None
     if decision is DecisionKind.DELEGATE:
         delegate = required_text(delegate_to, Field.DELEGATE_TO, DELEGATE_MAX)
+    minutes = clean_wait_minutes(wait_minutes) if decision is DecisionKind.WAIT else None
     return DecisionRequest(
         kind=decision,
         on_behalf=role != Role.BUPATI,
         reschedule_at=when,
         delegate_to=delegate,
         note=clean_text(note, Field.NOTE, NOTE_MAX, required=False),
+        wait_minutes=minutes,
     )
 
 
@@ -282,6 +299,18 @@ def check_open(status: str) -> None:
     """Refuse a decision on an arrival that is no longer waiting."""
     if status not in OPEN_STATUSES:
         raise WorkflowError(ErrorCode.ALREADY_DECIDED, status=status)
+
+
+def check_relayer(role: str) -> None:
+    """Refuse recording "the guest was told" by anyone but the guard (or the admin)."""
+    if role not in RELAYING_ROLES:
+        raise WorkflowError(ErrorCode.NOT_A_RELAYER)
+
+
+def check_untold(told_at: datetime | None) -> None:
+    """Refuse recording "the guest was told" a second time."""
+    if told_at is not None:
+        raise WorkflowError(ErrorCode.ALREADY_TOLD)
 
 
 def check_escort_move(current: str, new: str) -> EscortStatus:

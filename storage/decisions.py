@@ -31,11 +31,16 @@ def decide(
     reschedule_at: datetime | None = None,
     delegate_to: str | None = None,
     note: str | None = None,
+    wait_minutes: object = None,
 ) -> Outcome[Decision]:
-    """Record the Bupati's decision (the adjutant's on his behalf) on a waiting arrival."""
+    """Record the Bupati's decision (the adjutant's on his behalf) on a waiting arrival.
+
+    "wait" may carry the minutes the guest is asked to wait; "decline" an optional reason (note).
+    """
     request = validate_decision(
-        kind, user.role, reschedule_at=reschedule_at, delegate_to=delegate_to, note=note
-    )
+        kind, user.role, reschedule_at=reschedule_at, delegate_to=delegate_to, note=note,
+        wait_minutes=wait_minutes,
+    )  # fmt: skip
     arrival = get_row(session, Arrival, arrival_id, lock=True)
     check_open(arrival.status)
     decision = Decision(
@@ -46,6 +51,7 @@ def decide(
         reschedule_at=request.reschedule_at,
         delegate_to=request.delegate_to,
         note=request.note,
+        wait_minutes=request.wait_minutes,
         created_at=utcnow(),
     )
     session.add(decision)
@@ -64,6 +70,8 @@ def decide(
         detail["reschedule_at"] = request.reschedule_at.isoformat()
     if request.delegate_to:
         detail["delegate_to"] = request.delegate_to
+    if request.wait_minutes:
+        detail["wait_minutes"] = request.wait_minutes
     audit.record(session, user, AuditAction.DECIDE, f"arrival:{arrival.id}", detail)
     events += appointments.from_reschedule(session, decision, arrival, user)
     return decision, events
@@ -73,6 +81,8 @@ def _decision_made(decision: Decision, user: User) -> DecisionMade:
     detail = decision.delegate_to
     if decision.reschedule_at is not None:
         detail = decision.reschedule_at.isoformat()
+    elif decision.wait_minutes is not None:
+        detail = str(decision.wait_minutes)
     return DecisionMade(
         decision_id=decision.id,
         arrival_id=decision.arrival_id,
@@ -138,3 +148,16 @@ def recent_decisions(session: Session, since: datetime, limit: int) -> list[Deci
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def latest_decisions(session: Session, arrival_ids: list[int]) -> dict[int, Decision]:
+    """The newest decision of each arrival, with who made it and who told it."""
+    if not arrival_ids:
+        return {}
+    query = (
+        select(Decision)
+        .where(Decision.arrival_id.in_(arrival_ids))
+        .options(selectinload(Decision.by_user), selectinload(Decision.told_user))
+        .order_by(Decision.created_at, Decision.id)
+    )
+    return {d.arrival_id: d for d in session.scalars(query)}

@@ -17,8 +17,9 @@ from core.events import GuestBookChanged
 from core.vocab import ArrivalStatus, AuditAction, GuestBookAction, GuestCategory
 from core.workflow import GuestBookFields, validate_guestbook
 from storage import audit
+from storage.decisions import latest_decisions
 from storage.feedback import learn_from_visit
-from storage.models import Arrival, GuestBookEntry, User
+from storage.models import Arrival, Decision, GuestBookEntry, User
 from storage.rows import Outcome, get_row
 from storage.types import utcnow
 
@@ -166,3 +167,13 @@ def latest_entries(session: Session, arrival_ids: list[int]) -> dict[int, GuestB
         .order_by(GuestBookEntry.checked_in_at, GuestBookEntry.id)
     )
     return {e.arrival_id: e for e in session.scalars(query) if e.arrival_id is not None}
+
+
+def outcomes(session: Session, entries: list[GuestBookEntry]) -> dict[int, Decision]:
+    """Entry id → the latest decision on its visit (its outcome, and when the guest was told)."""
+    decisions = latest_decisions(session, [e.arrival_id for e in entries if e.arrival_id])
+    return {
+        e.id: decisions[e.arrival_id]
+        for e in entries
+        if e.arrival_id is not None and e.arrival_id in decisions
+    }

@@ -197,7 +197,12 @@ class Decision(Base):
     delegate_to: Mapped[str | None] = mapped_column(String(120))
     note: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    by_user: Mapped[User] = relationship()
+    wait_minutes: Mapped[int | None] = mapped_column(Integer)
+    # When and by whom the guard told the guest this decision ("Sudah disampaikan").
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    told_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    by_user: Mapped[User] = relationship(foreign_keys=[by_user_id])
+    told_user: Mapped[User | None] = relationship(foreign_keys=[told_by])
 
 
 class EscortTask(Base):

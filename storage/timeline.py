@@ -31,6 +31,7 @@ class Step(StrEnum):
     UNKNOWN_RESOLVED = "unknown_resolved"
     CHECKIN = "checkin"
     DECISION = "decision"
+    TOLD = "told"  # the guard told the guest the decision
     ESCORT_CREATED = "escort_created"
     ESCORTED = "escorted"
     LEFT = "left"
@@ -91,6 +92,7 @@ def arrival_detail(session: Session, arrival_id: int) -> ArrivalDetail:
     steps += _unknown_steps(session, unknown)
     steps += _entry_steps(session, entries)
     steps += _decision_steps(decisions)
+    steps += _told_steps(session, decisions)
     steps += _escort_steps(session, escorts)
     steps.sort(key=lambda step: (step.at, STEP_ORDER.index(step.kind)))
     return ArrivalDetail(arrival, unknown, entries, decisions, escorts, steps)
@@ -155,9 +157,19 @@ def _decision_steps(decisions: list[Decision]) -> list[TimelineStep]:
                 "reschedule_at": d.reschedule_at,
                 "delegate_to": d.delegate_to,
                 "note": d.note,
+                "wait_minutes": d.wait_minutes,
             },
         )
         for d in decisions
+    ]
+
+
+def _told_steps(session: Session, decisions: list[Decision]) -> list[TimelineStep]:
+    names = _usernames(session, [d.told_by for d in decisions])
+    return [
+        TimelineStep(d.told_at, Step.TOLD, names.get(d.told_by), detail={"kind": d.kind})
+        for d in decisions
+        if d.told_at is not None
     ]
 
 

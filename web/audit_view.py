@@ -55,6 +55,7 @@ ACTION_LABELS: dict[str, Any] = {
     AuditAction.VIEW_REPORT: _l("Melihat laporan layanan"),
     AuditAction.EXPORT_REPORT_CSV: _l("Laporan diunduh (CSV)"),
     AuditAction.EXPORT_REPORT_PDF: _l("Laporan bulanan diunduh (PDF)"),
+    AuditAction.OUTCOME_TOLD: _l("Keputusan disampaikan kepada tamu"),
 }
 
 # Detail keys, as people read them.

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from core.errors import WorkflowError
 from core.vocab import AuditAction, DecisionKind
+from core.workflow import NOTE_MAX, WAIT_MINUTES_MAX
 from storage import dashboard, decisions
 from storage.db import Session
 from storage.receiving import is_receiving
@@ -70,6 +71,8 @@ def waiting_context(db: Session) -> dict[str, Any]:
         "now": utcnow(),
         "receiving": is_receiving(db),
         "can_decide": policy.may_access(current_user.role, "bupati.decide"),
+        "wait_max": WAIT_MINUTES_MAX,
+        "note_max": NOTE_MAX,
     }
 
 
@@ -96,11 +99,12 @@ def decide(arrival_id: int) -> Response:
             when = forms.local_datetime(form.get("date"), form.get("time"), state().config.tz)
         delegate_to = forms.text(form, "delegate_to")
         note = forms.text(form, "note")
+        minutes = forms.text(form, "wait_minutes")
         with unit_of_work() as uow:
             decision = uow.collect(
                 decisions.decide(
                     uow.session, arrival_id, kind, acting_user(uow.session),
-                    reschedule_at=when, delegate_to=delegate_to, note=note,
+                    reschedule_at=when, delegate_to=delegate_to, note=note, wait_minutes=minutes,
                 )
             )  # fmt: skip
     except WorkflowError as exc:

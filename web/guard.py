@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from core.errors import WorkflowError
 from core.visiting import is_open, next_opening
 from core.vocab import AuditAction, EscortStatus, GuestCategory, UnknownAction
-from storage import dashboard, decisions, unknowns
+from storage import dashboard, decisions, relay, unknowns
 from storage.cameras import latest_frame
 from storage.db import Session
 from storage.guests import search_guests as find_guests
@@ -35,6 +35,8 @@ QUEUE_LIMIT = 50
 SEARCH_LIMIT = 10
 SEARCH_MIN = 2
 OUTSIDE_HOURS_WINDOW = timedelta(hours=12)
+# Visits seen or decided this long ago still belong on the guard's "Tamu menunggu" board.
+RELAY_WINDOW = timedelta(hours=12)
 RESOLVE_MESSAGES = {
     UnknownAction.IDENTIFY: _l("Wajah dicocokkan dengan tamu terdaftar."),
     UnknownAction.REGISTER: _l("Tamu baru terdaftar."),
@@ -56,6 +58,7 @@ def index() -> str:
             "guard.html",
             refresh_ms=int(config.web.snapshot_refresh_s * 1000),
             **status_context(db),
+            **relay_context(db),
             **unknowns_context(db),
             **escorts_context(db),
         )
@@ -85,6 +88,19 @@ def escorts_panel() -> str:
     """Guests the Bupati receives, to escort in and later see out."""
     with state().sessions() as db:
         return render_template("guard/_escorts.html", **escorts_context(db))
+
+
+@bp.get("/relay")
+@roles_required()
+def relay_panel() -> str:
+    """Waiting guests with the Bupati's decision in words, to tell them, and those told."""
+    with state().sessions() as db:
+        return render_template("guard/_relay.html", **relay_context(db))
+
+
+def relay_context(db: Session) -> dict[str, Any]:
+    """The "Tamu menunggu" board: visits to tell (oldest first) and those already told."""
+    return {"relay": relay.relay_board(db, utcnow() - RELAY_WINDOW)}
 
 
 def status_context(db: Session) -> dict[str, Any]:
@@ -174,6 +190,23 @@ def resolve_unknown(unknown_id: int) -> Response:
         return reply_error(str(exc), back)
     message = str(RESOLVE_MESSAGES[UnknownAction(action)])
     return reply_ok(message, back, guest_id=unknown.guest_id)
+
+
+@bp.post("/arrivals/<int:arrival_id>/told")
+@roles_required()
+def tell(arrival_id: int) -> Response:
+    """Record that the guest was told the decision shown (decision_id): "Sudah disampaikan"."""
+    back = url_for("guard.index")
+    try:
+        decision_id = forms.whole_number(request.form, "decision_id", _("Keputusan"))
+        with unit_of_work() as uow:
+            user = acting_user(uow.session)
+            uow.collect(relay.tell(uow.session, arrival_id, decision_id or 0, user))
+    except WorkflowError as exc:
+        return reply_error(workflow_message(exc), back)
+    except forms.FormError as exc:
+        return reply_error(str(exc), back)
+    return reply_ok(_("Tercatat: keputusan sudah disampaikan kepada tamu."), back)
 
 
 @bp.post("/escorts/<int:task_id>")

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core.vocab import (
+    AWAITING_DECISION,
     AppointmentStatus,
     ArrivalStatus,
     CameraStatus,
@@ -90,6 +91,15 @@ DECISION_LABELS: dict[str, Any] = {
     DecisionKind.DECLINE: _l("Tolak"),
     DecisionKind.DELEGATE: _l("Delegasikan"),
 }
+# What the guard tells the guest, in these exact words (a contract outside the test suite).
+RELAY_LABELS: dict[str, Any] = {
+    AWAITING_DECISION: _l("Menunggu keputusan"),
+    DecisionKind.RECEIVE: _l("Diterima"),
+    DecisionKind.WAIT: _l("Diminta menunggu"),
+    DecisionKind.RESCHEDULE: _l("Dijadwalkan ulang"),
+    DecisionKind.DECLINE: _l("Ditolak"),
+    DecisionKind.DELEGATE: _l("Didelegasikan"),
+}
 CATEGORY_LABELS: dict[str, Any] = {
     GuestCategory.PEMERINTAH: _l("Pemerintah"),
     GuestCategory.SWASTA: _l("Swasta"),
@@ -134,6 +144,7 @@ def labels() -> dict[str, dict[str, Any]]:
     """Every label table, for templates."""
     return {
         "decision": DECISION_LABELS,
+        "relay": RELAY_LABELS,
         "category": CATEGORY_LABELS,
         "arrival_status": ARRIVAL_STATUS_LABELS,
         "camera_status": CAMERA_STATUS_LABELS,

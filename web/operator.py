@@ -106,10 +106,12 @@ def book_context(db: Session, day: date) -> dict[str, Any]:
     """The day's entries and today's arrivals not yet in the book."""
     start, end = _day_bounds(day)
     today_start, _end = _day_bounds(_today())
+    entries = guestbook.guestbook_between(db, start, end)
     return {
         "day": day,
         "is_today": day == _today(),
-        "entries": guestbook.guestbook_between(db, start, end),
+        "entries": entries,
+        "outcomes": guestbook.outcomes(db, entries),
         "candidates": guestbook.checkin_candidates(db, today_start),
         "categories": list(GuestCategory),
         "limits": LIMITS,

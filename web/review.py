@@ -17,7 +17,7 @@ from core.errors import WorkflowError
 from core.vocab import AuditAction, DecisionKind
 from storage import audit as audit_store
 from storage import review, timeline
-from storage.db import transaction
+from storage.db import Session, transaction
 from storage.review import NO_DECISION, ArrivalFilter, ArrivalRow
 from web import audit_view, export, forms
 from web.auth import audit, roles_required
@@ -106,29 +106,47 @@ def _filter_detail(flt: ArrivalFilter) -> dict[str, Any]:
 def index():
     """Recorded arrivals, filtered, newest first, with thumbnails and pagination."""
     with state().sessions() as db:
-        cameras = review.camera_names(db)
-        parsed = parse_filters(cameras)
-        rows: list[ArrivalRow] = []
-        total = 0
-        if not parsed.errors:
-            rows, total = review.search_arrivals(
-                db, parsed.flt, page=parsed.page, per_page=PER_PAGE
-            )
+        context = rows_context(db)
         page = render_template(
             "review/index.html",
-            rows=rows,
-            total=total,
-            page=parsed.page,
-            pages=max(1, -(-total // PER_PAGE)),
-            filters=parsed.raw,
-            errors=parsed.errors,
-            cameras=cameras,
+            **context,
+            cameras=review.camera_names(db),
             decision_kinds=list(DecisionKind),
             no_decision=NO_DECISION,
-            query=_query_without_page(parsed.raw),
         )
-    audit(AuditAction.VIEW_LIST, "review", _filter_detail(parsed.flt) if rows else None)
-    return page, 400 if parsed.errors else 200
+    detail = _filter_detail(context["flt"]) if context["rows"] else None
+    audit(AuditAction.VIEW_LIST, "review", detail)
+    return page, 400 if context["errors"] else 200
+
+
+@bp.get("/rows")
+@roles_required()
+def rows_panel():
+    """The filtered arrivals alone (the page refreshes them on live events)."""
+    with state().sessions() as db:
+        context = rows_context(db)
+        if context["errors"]:
+            return error_page(" ".join(context["errors"]), 400)
+        return render_template("review/_rows.html", **context)
+
+
+def rows_context(db: Session) -> dict[str, Any]:
+    """The query string's filters and the page of arrivals they select."""
+    parsed = parse_filters(review.camera_names(db))
+    rows: list[ArrivalRow] = []
+    total = 0
+    if not parsed.errors:
+        rows, total = review.search_arrivals(db, parsed.flt, page=parsed.page, per_page=PER_PAGE)
+    return {
+        "rows": rows,
+        "total": total,
+        "page": parsed.page,
+        "pages": max(1, -(-total // PER_PAGE)),
+        "filters": parsed.raw,
+        "errors": parsed.errors,
+        "query": _query_without_page(parsed.raw),
+        "flt": parsed.flt,
+    }
 
 
 def _query_without_page(raw: dict[str, str]) -> dict[str, str]:

@@ -61,6 +61,8 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "guard.search_guests": GUARDS,
     "guard.resolve_unknown": GUARDS,
     "guard.update_escort": GUARDS,
+    "guard.relay_panel": GUARDS,
+    "guard.tell": GUARDS,
     "guard.live_frame": LIVE_VIEWERS,
     # "Bukan orang ini": the guard standing with the guest, security reviewing the footage.
     "feedback.not_this_person": frozenset({GUARD, SECURITY, ADMIN}),
@@ -127,7 +129,8 @@ EVENT_ROOMS: dict[str, frozenset[str]] = {
     EventName.UNKNOWN_FACE_SEEN: frozenset({BUPATI, GUARD, SECURITY}),
     EventName.UNKNOWN_RESOLVED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     EventName.CAMERA_STATUS: frozenset({BUPATI, GUARD, SECURITY}),
-    EventName.DECISION_MADE: frozenset({BUPATI, GUARD, SECURITY}),
+    EventName.DECISION_MADE: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
+    EventName.OUTCOME_TOLD: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     EventName.ESCORT_CHANGED: frozenset({GUARD, SECURITY}),
     EventName.RECEIVING_CHANGED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     EventName.GUESTBOOK_CHANGED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
