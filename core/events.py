@@ -194,6 +194,15 @@ class WatchlistSighted(Event):
 
 
 @dataclass(frozen=True)
+class WorkerStatusChanged(Event):
+    """The capture worker's heartbeat came back, or stopped for `web.worker_down_s`."""
+
+    name: ClassVar[str] = EventName.WORKER_STATUS
+    alive: bool
+    last_beat_at: datetime | None
+
+
+@dataclass(frozen=True)
 class ResyncNeeded(Event):
     """Events may have been missed (the message queue was away): pages reload their panels."""
 
@@ -215,6 +224,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReceivingChanged,
         GuestBookChanged,
         WatchlistSighted,
+        WorkerStatusChanged,
         ResyncNeeded,
     )
 }

@@ -114,6 +114,8 @@ class CameraStatus(StrEnum):
     ONLINE = "online"
     OFFLINE = "offline"
     RECONNECTING = "reconnecting"
+    # Shown by the dashboard, never stored: online, but no status arrived for web.camera_stale_s.
+    STALE = "stale"
 
 
 class GuestBookAction(StrEnum):
@@ -169,6 +171,7 @@ class EventName(StrEnum):
     GUESTBOOK_CHANGED = "guestbook_changed"
     ARRIVAL_REIDENTIFIED = "arrival_reidentified"
     WATCHLIST_SIGHTED = "watchlist_sighted"
+    WORKER_STATUS = "worker_status"
     RESYNC = "resync"
 
 

@@ -24,7 +24,7 @@ from web.auth import acting_user, roles_required
 from web.extensions import state
 from web.i18n import DECISION_LABELS
 from web.messages import workflow_message
-from web.realtime import camera_rows
+from web.health import camera_rows
 from web.responses import reply_error, reply_ok
 from web.work import unit_of_work
 

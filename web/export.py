@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ COLUMNS = (
     "last_seen",
     "waiting_room_at",
     "camera",
+    "camera_label",
     "guest_id",
     "name",
     "category",
@@ -46,6 +48,8 @@ COLUMNS = (
 # between them skipped): a `'` goes in front of it.
 _FORMULA_SEGMENT = re.compile(r"(^|[;,\t\r\n])( *)(?=[=+\-@\t\r])")
 SHEET = "Kedatangan"
+# A camera's name -> its display name (config.camera_label).
+Labeller = Callable[[str], str]
 
 
 def neutralise(text: str) -> str:
@@ -53,17 +57,17 @@ def neutralise(text: str) -> str:
     return _FORMULA_SEGMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}'", text)
 
 
-def arrivals_csv(rows: list[ArrivalRow], tz: ZoneInfo) -> bytes:
+def arrivals_csv(rows: list[ArrivalRow], tz: ZoneInfo, label: Labeller = str) -> bytes:
     """CSV bytes with a BOM so spreadsheet programs read UTF-8; one line per arrival."""
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow([neutralise(value) for value in row_values(row, tz)])
+        writer.writerow([neutralise(value) for value in row_values(row, tz, label)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def arrivals_xlsx(rows: list[ArrivalRow], tz: ZoneInfo) -> bytes:
+def arrivals_xlsx(rows: list[ArrivalRow], tz: ZoneInfo, label: Labeller = str) -> bytes:
     """An XLSX workbook, one sheet, one line per arrival; every cell is text."""
     out = io.BytesIO()
     options = {
@@ -80,7 +84,7 @@ def arrivals_xlsx(rows: list[ArrivalRow], tz: ZoneInfo) -> bytes:
     for col, name in enumerate(COLUMNS):
         sheet.write_string(0, col, name, header)
     for line, row in enumerate(rows, start=1):
-        for col, value in enumerate(row_values(row, tz)):
+        for col, value in enumerate(row_values(row, tz, label)):
             sheet.write_string(line, col, value, as_text)
     sheet.freeze_panes(1, 0)
     workbook.close()
@@ -95,8 +99,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def row_values(row: ArrivalRow, tz: ZoneInfo) -> list[str]:
-    """One arrival's values in COLUMNS order, as text."""
+def row_values(row: ArrivalRow, tz: ZoneInfo, label: Labeller = str) -> list[str]:
+    """One arrival's values in COLUMNS order, as text (`label`: a camera's display name)."""
     a, d, e, u = row.arrival, row.decision, row.entry, row.unknown
     guest = a.guest
     values = [
@@ -105,6 +109,7 @@ def row_values(row: ArrivalRow, tz: ZoneInfo) -> list[str]:
         _iso(a.last_seen, tz),
         _iso(a.waiting_room_at, tz),
         a.camera.name,
+        label(a.camera.name),
         a.guest_id,
         row.name,
         guest.category if guest else (e.category if e else None),

@@ -25,7 +25,7 @@ from web import forms
 from web.auth import acting_user, audit, roles_required
 from web.extensions import state
 from web.messages import workflow_message
-from web.realtime import camera_rows
+from web.health import camera_rows
 from web.responses import error_page, reply_error, reply_ok
 from web.work import unit_of_work
 

@@ -97,6 +97,7 @@ EVENT_ROOMS: dict[str, frozenset[str]] = {
     EventName.GUESTBOOK_CHANGED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     EventName.ARRIVAL_REIDENTIFIED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     EventName.WATCHLIST_SIGHTED: frozenset({GUARD, SECURITY}),
+    EventName.WORKER_STATUS: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     # Events may have been missed: every page reloads its own panels (which it may see).
     EventName.RESYNC: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
 }

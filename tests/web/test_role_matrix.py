@@ -25,6 +25,7 @@ from core.events import (
     UnknownFaceSeen,
     UnknownResolved,
     WatchlistSighted,
+    WorkerStatusChanged,
 )
 from storage.db import transaction
 from storage.models import ROLES
@@ -85,6 +86,7 @@ EXPECTED_EVENT_ROLES = {
     "receiving_changed": EVERYONE,
     "guestbook_changed": EVERYONE,
     "watchlist_sighted": {"guard", "security", "admin"},
+    "worker_status": EVERYONE,
     "arrival_reidentified": {"bupati", "adjutant", "guard", "operator", "security", "admin"},
     "resync": EVERYONE,
 }
@@ -106,6 +108,7 @@ SAMPLE_EVENTS = [
     GuestBookChanged(9, 1, "checkin"),
     WatchlistSighted(3, "Orang X", "high", "gate", NOW, None),
     ArrivalReidentified(1, "gate", 2, "Budi", None, 4, "evidence", NOW),
+    WorkerStatusChanged(False, NOW),
     ResyncNeeded("message queue reconnected"),
 ]
 
