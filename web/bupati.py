@@ -24,7 +24,7 @@ from web.auth import acting_user, roles_required
 from web.extensions import state
 from web.i18n import DECISION_LABELS
 from web.messages import workflow_message
-from web.health import camera_rows
+from web.health import camera_rows, worker_state
 from web.responses import reply_error, reply_ok
 from web.work import unit_of_work
 
@@ -42,7 +42,7 @@ def index() -> str:
     """The waiting list, newest arrivals, decisions and camera status."""
     with state().sessions() as db:
         context = waiting_context(db) | activity_context(db)
-        return render_template("bupati.html", **context)
+        return render_template("bupati.html", worker=worker_state(db), **context)
 
 
 @bp.get("/waiting")

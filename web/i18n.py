@@ -107,6 +107,7 @@ CAMERA_STATUS_LABELS: dict[str, Any] = {
     CameraStatus.ONLINE: _l("Aktif"),
     CameraStatus.OFFLINE: _l("Mati"),
     CameraStatus.RECONNECTING: _l("Menyambung ulang"),
+    CameraStatus.STALE: _l("Tidak ada kabar"),
 }
 ESCORT_STATUS_LABELS: dict[str, Any] = {
     EscortStatus.PENDING: _l("Perlu diantar"),
