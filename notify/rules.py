@@ -64,7 +64,10 @@ def _arrival(event: GuestArrived, config: Config) -> list[Notice]:
     if not people:
         return []
     title, text = render.guest_arrived(
-        event.guest_name, config.camera_label(event.camera), event.at, config.tz,
+        event.guest_name,
+        config.camera_label(event.camera),
+        event.at,
+        config.tz,
         event.outside_hours,
     )
     urgent = any(rule.urgent for rule in applied)

@@ -29,7 +29,9 @@ def acquire(
     _ensure_row(sessions, name)
     free = or_(TaskLease.held_until.is_(None), TaskLease.held_until < now)
     due = or_(TaskLease.next_due.is_(None), TaskLease.next_due <= now)
-    where = and_(TaskLease.name == name, free, due) if due_only else and_(TaskLease.name == name, free)
+    where = (
+        and_(TaskLease.name == name, free, due) if due_only else and_(TaskLease.name == name, free)
+    )
     with sessions() as session, session.begin():
         result = session.execute(
             update(TaskLease).where(where).values(holder=holder, held_until=now + hold)

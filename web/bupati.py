@@ -22,9 +22,9 @@ from web import forms
 from web import security_policy as policy
 from web.auth import acting_user, roles_required
 from web.extensions import state
+from web.health import camera_rows, worker_state
 from web.i18n import DECISION_LABELS
 from web.messages import workflow_message
-from web.health import camera_rows, worker_state
 from web.responses import reply_error, reply_ok
 from web.work import unit_of_work
 

@@ -24,8 +24,8 @@ from storage.types import utcnow
 from web import forms
 from web.auth import acting_user, audit, roles_required
 from web.extensions import state
-from web.messages import workflow_message
 from web.health import camera_rows, worker_state
+from web.messages import workflow_message
 from web.responses import error_page, reply_error, reply_ok
 from web.work import unit_of_work
 
