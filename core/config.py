@@ -330,9 +330,10 @@ class VisitingHoursConfig(_Model):
 _HHMM_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # The event types a webhook gets unless it lists its own: the periodic camera status and the
-# "seen again" updates are left out (they come every few seconds).
+# "seen again" updates are left out (they come every few seconds), and so is the worker status,
+# which each web process with open pages tells on its own.
 DEFAULT_WEBHOOK_EVENTS = tuple(
-    n for n in EVENT_TYPES if n not in ("camera_status", "arrival_updated")
+    n for n in EVENT_TYPES if n not in ("camera_status", "arrival_updated", "worker_status")
 )
 
 

@@ -362,3 +362,17 @@ def test_scheduled_retention_runs_once_per_interval_and_never_beside_a_running_o
         purge_now(factory, media, PRIVACY, RETENTION, "purge@host-d")
     with factory() as s:
         assert s.scalars(select(AuditLog.action)).all() == ["purge"]
+
+
+def test_purge_command_refuses_while_another_run_holds_the_lease(write_config):
+    config, path = write_config()
+    upgrade(config.storage.database_url)
+    engine = make_engine(config.storage.database_url)
+    factory = make_session_factory(engine)
+    assert leases.acquire(factory, LEASE, "host-a:1", utcnow(), timedelta(minutes=5))
+    result = CliRunner().invoke(cli, ["--config", str(path), "purge"])
+    assert result.exit_code == 1
+    assert "retention is being applied by another process" in result.output
+    with factory() as s:
+        assert s.scalars(select(AuditLog.action)).all() == []  # nothing ran
+    engine.dispose()
