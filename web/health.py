@@ -94,16 +94,17 @@ def _watch(app: Flask) -> None:
 
     seen: dict[str, str] | None = None
     alive: bool | None = None
-    try:
-        while sessions.open_socket_count(app):
-            with app.app_context():
-                try:
-                    seen, alive = _check(publish, seen, alive)
-                except Exception as exc:
-                    log.warning("checking camera health failed (retrying): %s", exc)
-            socketio.sleep(HEALTH_CHECK_S)
-    finally:
-        app.extensions[_WATCHING] = False
+    while True:
+        with app.extensions[_WATCHING + ".lock"]:
+            if not sessions.open_socket_count(app):  # checked under the lock start_watching takes
+                app.extensions[_WATCHING] = False
+                return
+        with app.app_context():
+            try:
+                seen, alive = _check(publish, seen, alive)
+            except Exception as exc:
+                log.warning("checking camera health failed (retrying): %s", exc)
+        socketio.sleep(HEALTH_CHECK_S)
 
 
 def _check(publish: Any, seen: dict[str, str] | None, alive: bool | None) -> tuple[Any, bool]:
