@@ -56,6 +56,14 @@ class CameraConfig(_Model):
     role: CameraRole
     url: str = Field(min_length=1, description="RTSP URL; ${ENV_VAR} expands from the environment")
     enabled: bool = True
+    label: str | None = Field(
+        None, min_length=1, max_length=60, description="display name (default: the name)"
+    )
+
+    @property
+    def display_name(self) -> str:
+        """The label shown in the dashboard and in messages (the name when unlabelled)."""
+        return self.label or self.name
 
     @field_validator("url")
     @classmethod
@@ -121,8 +129,12 @@ class CaptureConfig(_Model):
 
     open_timeout_s: float = Field(5.0, ge=1, le=60)
     read_timeout_s: float = Field(2.0, ge=0.2, le=30)
-    backoff_initial_s: float = Field(0.5, gt=0, le=60)
-    backoff_max_s: float = Field(30.0, gt=0, le=600)
+    backoff_initial_s: float = Field(0.5, gt=0, le=5)
+    # Capped low so a camera back after a long outage is read again within seconds (a refused
+    # or timed-out connect costs next to nothing); README "Camera health".
+    backoff_max_s: float = Field(
+        3.0, gt=0, le=5, description="longest wait between reconnects (≤ 5 s: back within 10 s)"
+    )
     transport: str = Field("tcp", pattern="^(tcp|udp)$")
 
 
@@ -208,6 +220,12 @@ class WebConfig(_Model):
     hsts_max_age_s: int = Field(
         0, ge=0, le=2 * 365 * 86400, description="Strict-Transport-Security max-age; 0: none"
     )
+    camera_stale_s: float = Field(
+        30.0, ge=15, le=3600, description="an online camera silent this long is shown stale"
+    )
+    worker_down_s: float = Field(
+        30.0, ge=15, le=3600, description="no worker heartbeat this long: 'worker not running'"
+    )
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -283,6 +301,22 @@ class AppointmentsConfig(_Model):
     )
 
 
+class RetentionConfig(_Model):
+    """When the worker applies the retention periods, and those of the records."""
+
+    interval_minutes: float = Field(60, ge=1, le=24 * 60, description="how often retention runs")
+    guestbook_days: int | None = Field(
+        None, ge=30, le=3650, description="guest book entries; null keeps them"
+    )
+    audit_days: int = Field(730, ge=90, le=3650, description="audit log rows")
+
+    @model_validator(mode="after")
+    def _audit_longest(self) -> RetentionConfig:
+        if self.guestbook_days is not None and self.audit_days < self.guestbook_days:
+            raise ValueError("audit_days must not be shorter than guestbook_days")
+        return self
+
+
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 Weekday = Annotated[str, Field(pattern="^(mon|tue|wed|thu|fri|sat|sun)$")]
 
@@ -349,9 +383,10 @@ class ComplaintsConfig(_Model):
 _HHMM_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # The event types a webhook gets unless it lists its own: the periodic camera status and the
-# "seen again" updates are left out (they come every few seconds).
+# "seen again" updates are left out (they come every few seconds), and so is the worker status,
+# which each web process with open pages tells on its own.
 DEFAULT_WEBHOOK_EVENTS = tuple(
-    n for n in EVENT_TYPES if n not in ("camera_status", "arrival_updated")
+    n for n in EVENT_TYPES if n not in ("camera_status", "arrival_updated", "worker_status")
 )
 
 
@@ -592,6 +627,7 @@ class Config(_Model):
     events: EventsConfig = EventsConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     appointments: AppointmentsConfig = AppointmentsConfig()
+    retention: RetentionConfig = RetentionConfig()
     visiting_hours: VisitingHoursConfig = VisitingHoursConfig()
     public: PublicConfig = PublicConfig()
     complaints: ComplaintsConfig = ComplaintsConfig()
@@ -628,6 +664,22 @@ class Config(_Model):
             if cam.name == name:
                 return cam
         raise KeyError(name)
+
+    def camera_label(self, name: str) -> str:
+        """The display name of the camera called `name` (the name itself if not configured)."""
+        for cam in self.cameras:
+            if cam.name == name:
+                return cam.display_name
+        return name
+
+    @model_validator(mode="after")
+    def _audit_outlives_faces(self) -> Config:
+        longest = max(self.privacy.snapshot_retention_days, self.privacy.unknown_retention_days)
+        if self.retention.audit_days < longest:
+            raise ValueError(
+                f"retention.audit_days must not be shorter than the privacy periods ({longest})"
+            )
+        return self
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -217,6 +217,15 @@ class AppointmentsChanged(Event):
 
 
 @dataclass(frozen=True)
+class WorkerStatusChanged(Event):
+    """The capture worker's heartbeat came back, or stopped for `web.worker_down_s`."""
+
+    name: ClassVar[str] = EventName.WORKER_STATUS
+    alive: bool
+    last_beat_at: datetime | None
+
+
+@dataclass(frozen=True)
 class ResyncNeeded(Event):
     """Events may have been missed (the message queue was away): pages reload their panels."""
 
@@ -240,6 +249,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         GuestBookChanged,
         WatchlistSighted,
         AppointmentsChanged,
+        WorkerStatusChanged,
         ResyncNeeded,
     )
 }

@@ -127,6 +127,8 @@ class CameraStatus(StrEnum):
     ONLINE = "online"
     OFFLINE = "offline"
     RECONNECTING = "reconnecting"
+    # Shown by the dashboard, never stored: online, but no status arrived for web.camera_stale_s.
+    STALE = "stale"
 
 
 class GuestBookAction(StrEnum):
@@ -219,6 +221,7 @@ class EventName(StrEnum):
     WATCHLIST_SIGHTED = "watchlist_sighted"
     APPOINTMENTS_CHANGED = "appointments_changed"
     OUTCOME_TOLD = "outcome_told"
+    WORKER_STATUS = "worker_status"
     RESYNC = "resync"
 
 

@@ -1,4 +1,7 @@
-"""Message texts, in Bahasa Indonesia (the residence's language), times in the local zone."""
+"""Message texts, in Bahasa Indonesia (the residence's language), times in the local zone.
+
+`camera` is always the camera's display name (`config.camera_label`), never its URL name.
+"""
 
 from __future__ import annotations
 

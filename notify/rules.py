@@ -64,7 +64,11 @@ def _arrival(event: GuestArrived, config: Config) -> list[Notice]:
     if not people:
         return []
     title, text = render.guest_arrived(
-        event.guest_name, event.camera, event.at, config.tz, event.outside_hours
+        event.guest_name,
+        config.camera_label(event.camera),
+        event.at,
+        config.tz,
+        event.outside_hours,
     )
     urgent = any(rule.urgent for rule in applied)
     key = f"{event.name}:{event.arrival_id}"
@@ -81,7 +85,7 @@ def _unknown(event: UnknownFaceSeen, config: Config) -> list[Notice]:
     people = _people(config, rule.to)
     if role not in rule.cameras or not people:
         return []
-    title, text = render.unknown_face(event.camera, event.at, config.tz)
+    title, text = render.unknown_face(config.camera_label(event.camera), event.at, config.tz)
     key = f"{event.name}:{event.unknown_id}"
     return [Notice(key, event.name, title, text, people, rule.urgent, event.snapshot)]
 
@@ -93,7 +97,7 @@ def _watchlist(event: WatchlistSighted, config: Config) -> list[Notice]:
     if not people:
         return []
     title, text = render.watchlist(
-        event.person_name, event.level, event.camera, event.at, config.tz
+        event.person_name, event.level, config.camera_label(event.camera), event.at, config.tz
     )
     key = f"{event.name}:{event.watchlist_id}:{event.at.isoformat()}"
     return [Notice(key, event.name, title, text, people, rule.urgent, event.snapshot)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +30,17 @@ def sync_cameras(session: Session, cameras: list[CameraConfig]) -> dict[str, Cam
         row.role = str(cfg.role)
     session.flush()
     return {c.name: rows[c.name] for c in cameras}
+
+
+def effective_status(
+    stored: str, reported_at: datetime | None, now: datetime, stale_s: float, worker_alive: bool
+) -> CameraStatus:
+    """The status to show: offline without a worker, stale when reports stopped, else stored."""
+    if not worker_alive or stored == CameraStatus.OFFLINE:
+        return CameraStatus.OFFLINE
+    if reported_at is None or now - reported_at > timedelta(seconds=stale_s):
+        return CameraStatus.STALE
+    return CameraStatus(stored)
 
 
 def get_camera(session: Session, name: str) -> Camera | None:

@@ -9,8 +9,13 @@ face whose snapshot and encoding go is dismissed, so the guard's queue never sho
 face. Enrolled guests' face samples and their photos are never touched: a file any row still
 references stays (`storage.unit_of_work`). Files no row references (left by a crash between
 writing a file and the commit) go once older than their kind's period, and half-written
-temporary files after `TMP_MAX_AGE`. It all runs as one unit of work: columns are cleared and
-committed first, then the files are deleted.
+temporary files after `TMP_MAX_AGE`. Guest book entries go after `retention.guestbook_days`
+(null: kept) and audit rows after `retention.audit_days`. It all runs as one unit of work:
+columns are cleared and committed first, then the files are deleted.
+
+The capture worker runs it every `retention.interval_minutes` (`run_scheduled`), under a lease
+so that it runs once per interval and never twice at once, however many workers there are;
+`tamu purge` takes the same lease.
 """
 
 from __future__ import annotations
@@ -19,18 +24,20 @@ import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.config import PrivacyConfig
+from core.config import PrivacyConfig, RetentionConfig
 from core.vocab import AuditAction, SampleSource, UnknownStatus
-from storage import audit
+from storage import audit, leases
 from storage.media import MediaStore, is_temporary
 from storage.models import (
     Arrival,
     ArrivalSample,
+    AuditLog,
     Camera,
     FaceSample,
+    GuestBookEntry,
     ImpostorSample,
     UnknownFace,
     User,
@@ -43,6 +50,13 @@ log = logging.getLogger(__name__)
 LIVE_MAX_AGE = timedelta(hours=1)
 # A temporary file older than this is left from a crashed write (writes take milliseconds).
 TMP_MAX_AGE = timedelta(hours=1)
+LEASE = "retention"
+# A run holds the lease this long at most; a crashed holder's lease expires after it.
+LEASE_HOLD = timedelta(minutes=30)
+
+
+class PurgeBusy(Exception):
+    """Another process is applying retention right now."""
 
 
 @dataclass
@@ -57,6 +71,8 @@ class PurgeReport:
     camera_samples: int = 0
     impostor_samples: int = 0
     live_frames: int = 0
+    guestbook_entries: int = 0
+    audit_rows: int = 0
     orphan_files: int = 0
     files_deleted: int = 0
     dry_run: bool = False
@@ -77,10 +93,12 @@ def clear_expired(
     now: datetime | None = None,
     media: MediaStore | None = None,
     live_max_age: timedelta = LIVE_MAX_AGE,
+    retention: RetentionConfig | None = None,
 ) -> PurgeReport:
     """Null expired snapshot and encoding columns; the counts and the files to delete.
 
-    With `media`, stale live frames and orphaned files are counted and listed too.
+    With `media`, stale live frames and orphaned files are counted and listed too; with
+    `retention`, expired guest book entries and audit rows are deleted.
     """
     now = now or utcnow()
     report = PurgeReport()
@@ -94,6 +112,8 @@ def clear_expired(
     )
     if media is not None:
         _clear_live(session, report, media, now - live_max_age)
+    if retention is not None:
+        _clear_records(session, report, retention, now)
     session.flush()
     files = set(report.files)
     report.files = sorted(files - referenced(session, files))
@@ -164,6 +184,20 @@ def _clear_camera_samples(session: Session, report: PurgeReport, cutoff: datetim
         bump_enrolment_version(session)
 
 
+def _clear_records(
+    session: Session, report: PurgeReport, retention: RetentionConfig, now: datetime
+) -> None:
+    """Guest book entries (when a period is set) and audit rows older than their periods."""
+    if retention.guestbook_days is not None:
+        cutoff = now - timedelta(days=retention.guestbook_days)
+        old = delete(GuestBookEntry).where(GuestBookEntry.checked_in_at < cutoff)
+        report.guestbook_entries += int(getattr(session.execute(old), "rowcount", 0) or 0)
+    cutoff = now - timedelta(days=retention.audit_days)
+    last = func.coalesce(AuditLog.last_at, AuditLog.at)
+    rows = delete(AuditLog).where(AuditLog.at < cutoff, last < cutoff)
+    report.audit_rows += int(getattr(session.execute(rows), "rowcount", 0) or 0)
+
+
 def _clear_snapshot(report: PurgeReport, arrival: Arrival) -> None:
     if arrival.snapshot:
         report.files.append(arrival.snapshot)
@@ -216,6 +250,7 @@ def purge(
     dry_run: bool = False,
     user: User | None = None,
     now: datetime | None = None,
+    retention: RetentionConfig | None = None,
 ) -> PurgeReport:
     """Apply the retention periods: clear columns, commit with a "purge" audit row, delete files.
 
@@ -223,12 +258,12 @@ def purge(
     """
     if dry_run:
         with sessions() as session:
-            report = clear_expired(session, privacy, now=now, media=media)
+            report = clear_expired(session, privacy, now=now, media=media, retention=retention)
             session.rollback()
         report.dry_run = True
         return report
     with unit_of_work(sessions, media) as uow:
-        report = clear_expired(uow.session, privacy, now=now, media=media)
+        report = clear_expired(uow.session, privacy, now=now, media=media, retention=retention)
         for rel in report.files:
             uow.files.delete(rel)
         counts = report.counts()
@@ -237,3 +272,49 @@ def purge(
     report.files_deleted = len(uow.files.deleted)
     log.info("purge: %s", report.counts())
     return report
+
+
+def purge_now(
+    sessions: sessionmaker[Session],
+    media: MediaStore,
+    privacy: PrivacyConfig,
+    retention: RetentionConfig,
+    holder: str,
+    *,
+    user: User | None = None,
+) -> PurgeReport:
+    """Apply retention now, whether due or not (`tamu purge`); PurgeBusy if another run holds
+    the lease."""
+    started = utcnow()
+    if not leases.acquire(sessions, LEASE, holder, started, LEASE_HOLD, due_only=False):
+        raise PurgeBusy("retention is being applied by another process")
+    return _run_held(sessions, media, privacy, retention, holder, user)
+
+
+def run_scheduled(
+    sessions: sessionmaker[Session],
+    media: MediaStore,
+    privacy: PrivacyConfig,
+    retention: RetentionConfig,
+    holder: str,
+) -> PurgeReport | None:
+    """Apply retention if it is due and no other process holds it; None when not run."""
+    if not leases.acquire(sessions, LEASE, holder, utcnow(), LEASE_HOLD):
+        return None
+    return _run_held(sessions, media, privacy, retention, holder, None)
+
+
+def _run_held(
+    sessions: sessionmaker[Session],
+    media: MediaStore,
+    privacy: PrivacyConfig,
+    retention: RetentionConfig,
+    holder: str,
+    user: User | None,
+) -> PurgeReport:
+    """Purge under the lease just taken; release it (next run one interval on) either way."""
+    every = timedelta(minutes=retention.interval_minutes)
+    try:
+        return purge(sessions, media, privacy, user=user, retention=retention)
+    finally:
+        leases.release(sessions, LEASE, holder, utcnow(), every)

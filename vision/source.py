@@ -140,6 +140,15 @@ def open_capture(url: str, cfg: CaptureConfig) -> Any:
     return cv2.VideoCapture(url, cv2.CAP_FFMPEG, params)
 
 
+def retry_wait(backoff: float, attempt_s: float, got_frames: bool) -> float:
+    """How long to wait before reconnecting: `backoff`, less a failed attempt's own time.
+
+    An open that timed out already waited, so a camera back after a long outage is tried again
+    at most every `backoff_max_s` (≤ 5 s) however slowly it failed, and read within 10 s.
+    """
+    return backoff if got_frames else max(0.0, backoff - attempt_s)
+
+
 class RtspSource:
     """Reads one camera in a thread, keeps only the newest frame, reconnects forever."""
 
@@ -213,12 +222,13 @@ class RtspSource:
         """Connect, read until a fault, back off, forever (until stopped)."""
         backoff = self.cfg.backoff_initial_s
         while not self._stop.is_set():
+            started = time.monotonic()
             got_frames = self._session()
             if self._stop.is_set():
                 break
             if got_frames:
                 backoff = self.cfg.backoff_initial_s
-            self._stop.wait(backoff)
+            self._stop.wait(retry_wait(backoff, time.monotonic() - started, got_frames))
             backoff = min(backoff * 2, self.cfg.backoff_max_s)
         self._set_state(OFFLINE, None)
 

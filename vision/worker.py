@@ -25,6 +25,7 @@ from vision.gallery import GalleryWatcher
 from vision.pipeline import CameraPipeline
 from vision.source import RtspSource, redact_url
 from vision.status import CameraStatusReporter, LiveFrameWriter
+from vision.upkeep import WorkerUpkeep
 
 log = logging.getLogger(__name__)
 SinkFactory = Callable[[], EventSink]
@@ -141,13 +142,16 @@ def run_worker(
     for camera in cameras:
         log.info("starting %s", describe(camera))
     engine = make_engine(config.storage.database_url)
-    refresher = CalibrationRefresher(make_session_factory(engine), config.recognition)
+    sessions = make_session_factory(engine)
+    refresher = CalibrationRefresher(sessions, config.recognition)
     calibrating = threading.Thread(
         target=refresher.run, args=(stop,), name="calibration", daemon=True
     )
     calibrating.start()
     sweeper = NoShowSweeper(make_session_factory(engine), sink_factory(), config.appointments)
     threading.Thread(target=sweeper.run, args=(stop,), name="no-shows", daemon=True).start()
+    upkeep = WorkerUpkeep(config, sessions, [c.name for c in cameras])
+    upkeep.start(stop)
     try:
         if use_processes:
             _supervise_processes(config, cameras, sink_factory, stop)
@@ -155,6 +159,7 @@ def run_worker(
             _run_threads(config, cameras, sink_factory, stop)
     finally:
         calibrating.join(JOIN_S)
+        upkeep.join(JOIN_S)
         engine.dispose()
     log.info("worker stopped")
 

@@ -173,6 +173,7 @@ def _template_globals() -> dict[str, object]:
         "current_role": auth.current_role(),
         "labels": i18n.labels(),
         "camera_labels": {k: str(v) for k, v in i18n.CAMERA_STATUS_LABELS.items()},
+        "camera_label": current_app.extensions["tamu"].config.camera_label,
         "vocab": vocab,
         "Step": Step,
         "nav_links": nav.links_for(auth.current_role()),

@@ -23,9 +23,9 @@ from web import forms
 from web import security_policy as policy
 from web.auth import acting_user, audit, roles_required
 from web.extensions import state
+from web.health import camera_rows, worker_state
 from web.i18n import DECISION_LABELS
 from web.messages import workflow_message
-from web.realtime import camera_rows
 from web.responses import reply_error, reply_ok
 from web.work import unit_of_work
 
@@ -43,7 +43,7 @@ def index() -> str:
     """The waiting list, newest arrivals, decisions and camera status."""
     with state().sessions() as db:
         context = waiting_context(db) | activity_context(db)
-        page = render_template("bupati.html", **context)
+        page = render_template("bupati.html", worker=worker_state(db), **context)
     audit(AuditAction.VIEW_LIST, "bupati")  # once per page view, not per thumbnail
     return page
 

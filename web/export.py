@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ COLUMNS = (
     "last_seen",
     "waiting_room_at",
     "camera",
+    "camera_label",
     "guest_id",
     "name",
     "category",
@@ -47,6 +48,8 @@ COLUMNS = (
 # between them skipped): a `'` goes in front of it.
 _FORMULA_SEGMENT = re.compile(r"(^|[;,\t\r\n])( *)(?=[=+\-@\t\r])")
 SHEET = "Kedatangan"
+# A camera's name -> its display name (config.camera_label).
+Labeller = Callable[[str], str]
 
 
 def neutralise(text: str) -> str:
@@ -63,12 +66,12 @@ def csv_bytes(lines: Iterable[Sequence[str]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def arrivals_csv(rows: list[ArrivalRow], tz: ZoneInfo) -> bytes:
+def arrivals_csv(rows: list[ArrivalRow], tz: ZoneInfo, label: Labeller = str) -> bytes:
     """The arrivals as CSV (csv_bytes): the column names, then one line per arrival."""
-    return csv_bytes([COLUMNS, *(row_values(row, tz) for row in rows)])
+    return csv_bytes([COLUMNS, *(row_values(row, tz, label) for row in rows)])
 
 
-def arrivals_xlsx(rows: list[ArrivalRow], tz: ZoneInfo) -> bytes:
+def arrivals_xlsx(rows: list[ArrivalRow], tz: ZoneInfo, label: Labeller = str) -> bytes:
     """An XLSX workbook, one sheet, one line per arrival; every cell is text."""
     out = io.BytesIO()
     options = {
@@ -85,7 +88,7 @@ def arrivals_xlsx(rows: list[ArrivalRow], tz: ZoneInfo) -> bytes:
     for col, name in enumerate(COLUMNS):
         sheet.write_string(0, col, name, header)
     for line, row in enumerate(rows, start=1):
-        for col, value in enumerate(row_values(row, tz)):
+        for col, value in enumerate(row_values(row, tz, label)):
             sheet.write_string(line, col, value, as_text)
     sheet.freeze_panes(1, 0)
     workbook.close()
@@ -100,8 +103,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def row_values(row: ArrivalRow, tz: ZoneInfo) -> list[str]:
-    """One arrival's values in COLUMNS order, as text."""
+def row_values(row: ArrivalRow, tz: ZoneInfo, label: Labeller = str) -> list[str]:
+    """One arrival's values in COLUMNS order, as text (`label`: a camera's display name)."""
     a, d, e, u = row.arrival, row.decision, row.entry, row.unknown
     guest = a.guest
     values = [
@@ -110,6 +113,7 @@ def row_values(row: ArrivalRow, tz: ZoneInfo) -> list[str]:
         _iso(a.last_seen, tz),
         _iso(a.waiting_room_at, tz),
         a.camera.name,
+        label(a.camera.name),
         a.guest_id,
         row.name,
         guest.category if guest else (e.category if e else None),

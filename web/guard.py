@@ -24,8 +24,8 @@ from storage.types import utcnow
 from web import forms
 from web.auth import acting_user, audit, roles_required
 from web.extensions import state
+from web.health import camera_rows, worker_state
 from web.messages import workflow_message
-from web.realtime import camera_rows
 from web.responses import error_page, reply_error, reply_ok
 from web.work import unit_of_work
 
@@ -57,6 +57,7 @@ def index() -> str:
         page = render_template(
             "guard.html",
             refresh_ms=int(config.web.snapshot_refresh_s * 1000),
+            worker=worker_state(db),
             **status_context(db),
             **relay_context(db),
             **unknowns_context(db),

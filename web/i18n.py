@@ -118,6 +118,7 @@ CAMERA_STATUS_LABELS: dict[str, Any] = {
     CameraStatus.ONLINE: _l("Aktif"),
     CameraStatus.OFFLINE: _l("Mati"),
     CameraStatus.RECONNECTING: _l("Menyambung ulang"),
+    CameraStatus.STALE: _l("Tidak ada kabar"),
 }
 APPOINTMENT_STATUS_LABELS: dict[str, Any] = {
     AppointmentStatus.EXPECTED: _l("Dijadwalkan"),

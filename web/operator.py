@@ -99,7 +99,7 @@ def _arrival_label(arrival: Arrival) -> str:
     """How an open arrival is named in the form's choice list."""
     who = arrival.guest.name if arrival.guest else _("Tamu tidak dikenal")
     at = arrival.first_seen.astimezone(state().config.tz).strftime("%H:%M")
-    return f"#{arrival.id} · {at} · {who} · {arrival.camera.name}"
+    return f"#{arrival.id} · {at} · {who} · {state().config.camera_label(arrival.camera.name)}"
 
 
 def book_context(db: Session, day: date) -> dict[str, Any]:

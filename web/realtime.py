@@ -18,10 +18,9 @@ from flask_socketio import join_room
 
 from core.config import EventsConfig
 from core.events import Event, EventError, parse_event
-from storage.cameras import list_cameras
 from storage.receiving import is_receiving
+from web import health, sessions
 from web import security_policy as policy
-from web import sessions
 from web.extensions import socketio, state
 
 log = logging.getLogger(__name__)
@@ -66,6 +65,7 @@ def on_connect(auth: Any = None) -> bool:
     login_at = session.get(sessions.LOGIN_AT, 0)
     sid = request.sid  # type: ignore[attr-defined]  # set by Flask-SocketIO
     sessions.watch_socket(sid, current_user.id, current_user.session_version, login_at)
+    health.start_watching(current_app._get_current_object())  # type: ignore[attr-defined]
     return True
 
 
@@ -96,7 +96,7 @@ def on_camera_states(*_args: Any) -> dict[str, Any]:
     """Acknowledge with every camera's current status (pages resync after a reconnect)."""
     if not policy.may_send(_role(), "camera_states"):
         return _refused("camera_states")
-    return {"ok": True, "cameras": camera_states()}
+    return {"ok": True, **health.camera_states()}
 
 
 @socketio.on("receiving_state")
@@ -112,34 +112,6 @@ def on_receiving_state(*_args: Any) -> dict[str, Any]:
 def on_unknown_event(event: str, *_args: Any) -> dict[str, Any]:
     """Any event without a handler is refused."""
     return _refused(event)
-
-
-def camera_rows(db: Any) -> list[dict[str, Any]]:
-    """Every configured camera with its stored status (offline until the worker reports)."""
-    rows = {cam.name: cam for cam in list_cameras(db)}
-    out = []
-    for cam in state().config.cameras:
-        row = rows.get(cam.name)
-        out.append(
-            {
-                "camera": cam.name,
-                "role": cam.role.value,
-                "status": row.status if row else "offline",
-                "last_frame_at": row.last_frame_at if row else None,
-                "fps": row.fps if row else 0.0,
-                "error": row.error if row else None,
-            }
-        )
-    return out
-
-
-def camera_states() -> list[dict[str, Any]]:
-    """camera_rows as JSON-ready dicts (the `camera_status` event's fields)."""
-    with state().sessions() as db:
-        rows = camera_rows(db)
-    for row in rows:
-        row["last_frame_at"] = row["last_frame_at"].isoformat() if row["last_frame_at"] else None
-    return rows
 
 
 def start_queue_relay(app: Flask, events: Any, stop: threading.Event) -> Any:

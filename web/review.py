@@ -184,7 +184,7 @@ def export_xlsx() -> Response | tuple[Any, int]:
 def _export(
     suffix: str,
     mimetype: str,
-    build: Callable[[list[ArrivalRow], ZoneInfo], bytes],
+    build: Callable[[list[ArrivalRow], ZoneInfo, Callable[[str], str]], bytes],
     action: AuditAction,
 ) -> Response | tuple[Any, int]:
     """The filtered arrivals as a download (times with their offset, snapshot paths only)."""
@@ -193,7 +193,7 @@ def _export(
         if parsed.errors:
             return error_page(" ".join(parsed.errors), 400)
         rows = review.export_arrivals(db, parsed.flt)
-        body = build(rows, state().config.tz)
+        body = build(rows, state().config.tz, state().config.camera_label)
         detail = {"filters": _filter_detail(parsed.flt), "rows": len(rows)}
         audit(action, "arrivals", detail, db=db)
     stamp = datetime.now(state().config.tz).strftime("%Y%m%d-%H%M")

@@ -137,6 +137,7 @@ EVENT_ROOMS: dict[str, frozenset[str]] = {
     EventName.ARRIVAL_REIDENTIFIED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     EventName.WATCHLIST_SIGHTED: frozenset({GUARD, SECURITY}),
     EventName.APPOINTMENTS_CHANGED: frozenset({BUPATI, GUARD, OPERATOR}),
+    EventName.WORKER_STATUS: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     # Events may have been missed: every page reloads its own panels (which it may see).
     EventName.RESYNC: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
 }

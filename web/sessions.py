@@ -140,6 +140,13 @@ def watch_socket(sid: str, user_id: int, version: int, login_at: float) -> None:
         socketio.start_background_task(_check_sockets, app)
 
 
+def open_socket_count(app: Flask) -> int:
+    """How many Socket.IO connections this process has open."""
+    registry = _registry(app)
+    with registry.lock:
+        return len(registry.sockets)
+
+
 def user_sids(user_id: int, app: Flask | None = None) -> list[str]:
     """The sids of this process's open sockets of `user_id`."""
     registry = _registry(app)

@@ -63,6 +63,17 @@ def test_trusted_proxies_accept_addresses_and_networks():
             "events.redis_url: must start with redis://",
         ),
         ({"events": {"channel": "tamu events"}}, "events.channel: String should match"),
+        ({"capture": {"backoff_max_s": 30}}, "capture.backoff_max_s: Input should be less than"),
+        ({"cameras": [{**CAM, "label": ""}]}, "cameras[0].label: String should have at least"),
+        ({"retention": {"interval_minutes": 0}}, "retention.interval_minutes: Input should be"),
+        (
+            {"retention": {"guestbook_days": 800, "audit_days": 400}},
+            "retention: audit_days must not be shorter than guestbook_days",
+        ),
+        (
+            {"privacy": {"snapshot_retention_days": 1000}, "retention": {"audit_days": 400}},
+            "retention.audit_days must not be shorter than the privacy periods (1000)",
+        ),
     ],
 )
 def test_bad_config_names_key_and_reason(data, expected):
@@ -111,3 +122,18 @@ def test_config_path_precedence(monkeypatch, tmp_path):
     monkeypatch.setenv("TAMU_CONFIG", str(tmp_path / "env.yaml"))
     assert config_path() == tmp_path / "env.yaml"
     assert config_path("explicit.yaml") == Path("explicit.yaml")
+
+
+def test_camera_labels_default_to_the_name():
+    config = parse_config(
+        {"cameras": [{**CAM, "label": "Gerbang depan"}, {**CAM, "name": "waiting"}]}, "c.yaml"
+    )
+    assert config.camera_label("gate") == "Gerbang depan"
+    assert config.camera_label("waiting") == "waiting"
+    assert config.camera_label("gone") == "gone"  # a camera removed from the config
+
+
+def test_retention_defaults_keep_the_guest_book_and_the_audit_log_longer():
+    config = parse_config({}, "c.yaml")
+    assert config.retention.guestbook_days is None
+    assert config.retention.audit_days > config.privacy.snapshot_retention_days

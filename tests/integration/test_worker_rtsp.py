@@ -185,3 +185,38 @@ def test_guest_seen_at_gate_and_waiting_room_is_one_arrival(rtsp_camera, clips, 
     assert arrival.waiting_room_at >= arrival.first_seen
     listed = [e for e in site.events_json() if e["guest"] == OBAMA]
     assert len(listed) == 1 and listed[0]["waiting_room_at"] is not None
+
+
+# Long enough that the old back-off (0.5 s doubling up to 30 s) would next try after 16 s.
+OUTAGE_S = 20
+BACK_WITHIN_S = 10
+
+
+def test_a_camera_back_after_a_long_outage_is_analysed_within_10_s(rtsp_camera, clips, worker_site):
+    gate = rtsp_camera(clips.get(scenes.WALK_IN))
+    # The shipped back-off (not the fast test settings): this is what the deadline is about.
+    site = worker_site({"gate": ("gate", gate.url)}, capture={"open_timeout_s": 5})
+    site.worker.start()
+    wait_until(
+        lambda: site.db.camera_status("gate") == "online",
+        RECORD_DEADLINE_S,
+        message=site.failure("never online"),
+    )
+    killed_at = time.monotonic()
+    gate.kill()
+    wait_until(
+        lambda: site.db.camera_status("gate") != "online",
+        site.config.capture.read_timeout_s + 10,
+        message=site.failure("a dead camera still looked online"),
+    )
+    left = OUTAGE_S - (time.monotonic() - killed_at)
+    assert stays_true(lambda: site.db.camera_status("gate") != "online", max(left, 0))
+    gate.restart()
+    back = time.monotonic()
+    wait_until(
+        lambda: site.db.camera_status("gate") == "online",
+        BACK_WITHIN_S,
+        interval=0.2,
+        message=site.failure("the camera was not read again within 10 s"),
+    )
+    assert time.monotonic() - back <= BACK_WITHIN_S

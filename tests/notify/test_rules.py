@@ -155,3 +155,16 @@ def test_quiet_hours_are_local_and_may_pass_midnight(window, local, quiet):
     hour, minute = map(int, local.split(":"))
     jakarta = datetime(2026, 11, 25, hour, minute, tzinfo=UTC) - timedelta(hours=7)
     assert in_quiet_hours(person, jakarta, parse_config({}).tz) is quiet
+
+
+def test_messages_call_cameras_by_their_label():
+    section = notifications("http://127.0.0.1:9")
+    cameras = [{**c, "label": "Gerbang depan"} if c["name"] == "gate" else c for c in CAMERAS]
+    labelled = parse_config({"cameras": cameras, "notifications": section})
+    (guest,) = notices_for_event(arrival(), labelled)
+    assert "tiba di kamera Gerbang depan pukul 19:00" in guest.text
+    (stranger,) = notices_for_event(UnknownFaceSeen(9, 5, "gate", NOW, None), labelled)
+    assert stranger.title == "Wajah tak dikenal di Gerbang depan"
+    sighting = WatchlistSighted(3, "Orang X", "high", "gate", NOW, None)
+    (watch,) = notices_for_event(sighting, labelled)
+    assert "kamera Gerbang depan" in watch.text

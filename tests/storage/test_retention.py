@@ -3,16 +3,25 @@ import os
 from datetime import timedelta
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from core.config import PrivacyConfig
-from storage import unknowns
+from core.config import PrivacyConfig, RetentionConfig
+from storage import leases, unknowns
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import add_sample, create_guest, encode_vector
 from storage.media import FileMediaStore
-from storage.models import Arrival, AuditLog, Camera, FaceSample, UnknownFace, User
-from storage.retention import purge
+from storage.models import (
+    Arrival,
+    AuditLog,
+    Camera,
+    FaceSample,
+    GuestBookEntry,
+    UnknownFace,
+    User,
+)
+from storage.retention import LEASE, PurgeBusy, purge, purge_now, run_scheduled
 from storage.types import utcnow
 from storage.unit_of_work import unit_of_work
 from tamu.cli import cli
@@ -123,6 +132,8 @@ def test_purge_applies_each_retention_period(factory, media):
         "camera_samples": 0,
         "impostor_samples": 0,
         "live_frames": 1,
+        "guestbook_entries": 0,
+        "audit_rows": 0,
         "orphan_files": 0,
         "files_deleted": 4,
         "files": 4,
@@ -298,3 +309,70 @@ def test_encodings_kept_with_visits_and_learnt_from_footage_expire_too(factory, 
         assert {r.id for r in s.scalars(select(FaceSample))} == {photo.id, new_cam.id}
         assert s.scalar(select(ImpostorSample.id).where(ImpostorSample.id == old_imp.id)) is None
         assert enrolment_version(s) != version  # the workers reload their gallery
+
+
+RETENTION = RetentionConfig(interval_minutes=60, guestbook_days=365, audit_days=730)
+
+
+def seed_records(factory) -> None:
+    """Guest book entries and audit rows on both sides of their periods (and a live burst)."""
+    now = utcnow()
+    with transaction(factory) as s:
+        for days, name in ((400, "Lama"), (10, "Baru")):
+            at = now - timedelta(days=days)
+            s.add(GuestBookEntry(name=name, category="masyarakat", purpose="x", checked_in_at=at))
+        for days, last in ((800, None), (10, None), (800, now - timedelta(days=1))):
+            at = now - timedelta(days=days)
+            s.add(AuditLog(action="view", at=at, last_at=last))
+
+
+def test_guest_book_and_audit_log_expire_after_their_own_periods(factory, media):
+    seed_records(factory)
+    report = purge(factory, media, PRIVACY, retention=RETENTION)
+    assert (report.guestbook_entries, report.audit_rows) == (1, 1)
+    with factory() as s:
+        assert s.scalars(select(GuestBookEntry.name)).all() == ["Baru"]
+        assert s.scalar(select(func.count()).where(AuditLog.action == "view")) == 2
+        (row,) = s.scalars(select(AuditLog).where(AuditLog.action == "purge")).all()
+    counts = json.loads(row.detail)
+    assert (counts["guestbook_entries"], counts["audit_rows"]) == (1, 1)  # one row per run
+
+
+def test_a_null_guest_book_period_keeps_the_guest_book(factory, media):
+    seed_records(factory)
+    keep = RetentionConfig(guestbook_days=None, audit_days=730)
+    assert purge(factory, media, PRIVACY, retention=keep).guestbook_entries == 0
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(GuestBookEntry)) == 2
+
+
+def test_scheduled_retention_runs_once_per_interval_and_never_beside_a_running_one(factory, media):
+    seed(factory, media)
+    first = run_scheduled(factory, media, PRIVACY, RETENTION, "host-a:1")
+    assert first is not None and first.arrival_snapshots == 2
+    assert run_scheduled(factory, media, PRIVACY, RETENTION, "host-b:2") is None  # not due
+    row = leases.lease(factory, LEASE)
+    assert row is not None and row.holder == "host-a:1" and row.held_until is None
+    assert row.next_due - row.last_run_at == timedelta(minutes=60)
+    # Someone is running it right now (its hold is live): a forced run is refused.
+    assert leases.acquire(
+        factory, LEASE, "host-c:3", utcnow(), timedelta(minutes=5), due_only=False
+    )
+    with pytest.raises(PurgeBusy):
+        purge_now(factory, media, PRIVACY, RETENTION, "purge@host-d")
+    with factory() as s:
+        assert s.scalars(select(AuditLog.action)).all() == ["purge"]
+
+
+def test_purge_command_refuses_while_another_run_holds_the_lease(write_config):
+    config, path = write_config()
+    upgrade(config.storage.database_url)
+    engine = make_engine(config.storage.database_url)
+    factory = make_session_factory(engine)
+    assert leases.acquire(factory, LEASE, "host-a:1", utcnow(), timedelta(minutes=5))
+    result = CliRunner().invoke(cli, ["--config", str(path), "purge"])
+    assert result.exit_code == 1
+    assert "retention is being applied by another process" in result.output
+    with factory() as s:
+        assert s.scalars(select(AuditLog.action)).all() == []  # nothing ran
+    engine.dispose()

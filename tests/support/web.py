@@ -26,7 +26,7 @@ PASSWORD = "kata-sandi-yang-panjang"
 FAST_SCRYPT = "scrypt:1024:8:1"
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations"
 CAMERAS = [
-    {"name": "gate", "role": "gate", "url": "rtsp://127.0.0.1:1/gate"},
+    {"name": "gate", "label": "Gerbang depan", "role": "gate", "url": "rtsp://127.0.0.1:1/gate"},
     {"name": "waiting", "role": "waiting_room", "url": "rtsp://127.0.0.1:1/waiting"},
 ]
 _CSRF_META = re.compile(r'name="csrf-token" content="([^"]+)"')

@@ -15,6 +15,7 @@ from vision.source import (
     SourceStatus,
     open_capture,
     redact_url,
+    retry_wait,
 )
 
 FAST = CaptureConfig(
@@ -141,6 +142,42 @@ def test_unreachable_camera_is_offline_and_retried_with_growing_backoff(statuses
         gaps = np.diff(opener.opened_at)
         assert gaps[0] < gaps[2]  # 0.05 → 0.1 → 0.2 …
         assert max(gaps) < 0.2 + 0.15  # … capped at backoff_max_s
+    finally:
+        source.stop()
+
+
+@pytest.mark.parametrize(
+    ("backoff", "attempt_s", "got_frames", "expected"),
+    [
+        (3.0, 0.1, False, 2.9),  # a refused connect: the back-off, less the attempt
+        (3.0, 5.0, False, 0.0),  # an open that timed out already waited: try again at once
+        (3.0, 5.0, True, 3.0),  # a session that read frames and broke: the full back-off
+    ],
+)
+def test_retry_wait_counts_a_failed_attempt_as_waiting(backoff, attempt_s, got_frames, expected):
+    assert retry_wait(backoff, attempt_s, got_frames) == pytest.approx(expected)
+
+
+class SlowOpener(Opener):
+    """Every open fails after `open_s` (a camera host that does not answer)."""
+
+    def __init__(self, open_s: float) -> None:
+        super().__init__([])
+        self.open_s = open_s
+
+    def __call__(self, url: str, cfg: CaptureConfig) -> FakeCapture:
+        capture = super().__call__(url, cfg)
+        time.sleep(self.open_s)
+        return capture
+
+
+def test_slow_failing_opens_are_retried_without_a_back_off_on_top(statuses):
+    opener = SlowOpener(0.3)  # longer than FAST's backoff_max_s (0.2)
+    source = start(opener, statuses)
+    try:
+        wait_until(lambda: len(opener.opened_at) >= 5, 5)
+        gaps = np.diff(opener.opened_at)
+        assert max(gaps[2:]) < 0.3 + 0.1, gaps  # not 0.3 + 0.2 of back-off
     finally:
         source.stop()
 

@@ -271,8 +271,11 @@ def test_cameras_page_shows_status_fps_and_last_frame(env):
     from storage.cameras import update_status
     from storage.db import transaction
 
+    from tests.support.health import beat
+
     with transaction(env.sessions) as db:
         update_status(db, "gate", "online", last_frame_at=utcnow(), fps=4.5)
+    beat(env.sessions)  # a worker is running: its cameras' reports count
     html = env.client("admin").get("/admin/kamera/").get_data(as_text=True)
     assert 'data-camera="gate"' in html and "4.5 fps" in html
     assert 'data-status="online"' in html and 'data-status="offline"' in html

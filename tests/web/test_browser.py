@@ -6,6 +6,8 @@ seeded). The full camera-to-browser flow is the end-to-end suite's job.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,7 @@ from storage.db import transaction
 from storage.guests import encode_vector
 from storage.models import Arrival, Camera, UnknownFace
 from storage.types import utcnow
+from tests.support.health import beat, report
 from tests.support.waiting import stays_true, wait_until
 from tests.support.web import PASSWORD
 
@@ -41,6 +44,9 @@ def seed_stranger(sessions, media) -> None:
             )
         )  # fmt: skip
     media.write_fixed("live/gate.jpg", np.full((90, 160, 3), 60, np.uint8))
+    # A running worker (its heartbeat lasts the test) reporting the camera online.
+    beat(sessions, utcnow() + timedelta(minutes=5))
+    report(sessions, "gate", "online", age_s=-300)
 
 
 def open_as(browser, base, username, problems):

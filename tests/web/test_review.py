@@ -260,6 +260,7 @@ def test_csv_export(web, security):
     assert hadi["first_seen"] == "2026-11-24T23:30:00+07:00"
     assert stranger["first_seen"] == "2026-11-25T00:30:00+07:00"
     assert hadi["camera"] == "gate" and hadi["name"] == "Pak Hadi"
+    assert hadi["camera_label"] == "Gerbang depan"
     assert hadi["institution"] == "'=PT Maju"  # never a spreadsheet formula
     assert (hadi["decision"], hadi["decision_by"], hadi["on_behalf"]) == (
         "receive",
@@ -280,6 +281,7 @@ def test_csv_export(web, security):
         "last_seen",
         "waiting_room_at",
         "camera",
+        "camera_label",
         "guest_id",
         "name",
         "category",

@@ -27,6 +27,7 @@ from core.events import (
     UnknownFaceSeen,
     UnknownResolved,
     WatchlistSighted,
+    WorkerStatusChanged,
 )
 from storage.db import transaction
 from storage.models import ROLES
@@ -115,6 +116,7 @@ EXPECTED_EVENT_ROLES = {
     "guestbook_changed": EVERYONE,
     "watchlist_sighted": {"guard", "security", "admin"},
     "appointments_changed": EVERYONE - {"security"},
+    "worker_status": EVERYONE,
     "arrival_reidentified": {"bupati", "adjutant", "guard", "operator", "security", "admin"},
     "resync": EVERYONE,
 }
@@ -138,6 +140,7 @@ SAMPLE_EVENTS = [
     WatchlistSighted(3, "Orang X", "high", "gate", NOW, None),
     ArrivalReidentified(1, "gate", 2, "Budi", None, 4, "evidence", NOW),
     AppointmentsChanged(5, "expected"),
+    WorkerStatusChanged(False, NOW),
     ResyncNeeded("message queue reconnected"),
 ]
 

@@ -7,7 +7,7 @@ from flask import Blueprint, render_template
 from core.vocab import AuditAction
 from web.auth import audit, roles_required
 from web.extensions import state
-from web.realtime import camera_rows
+from web.health import camera_rows
 
 bp = Blueprint("admin_cameras", __name__, url_prefix="/admin/kamera")
 

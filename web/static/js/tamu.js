@@ -181,38 +181,75 @@
     }, 250);
   });
 
-  /* ---- live camera frames: reload each image after the previous one arrived ---- */
+  /* ---- live camera frames: reload each image after the previous one arrived, and only
+   * while the camera is online (an offline camera shows its placeholder and costs no request) */
+  var ERROR_RETRY_MS = 5000;
+  var liveImages = {};  // camera name -> function (online: bool)
   function startLiveImage(img) {
-    var base = img.getAttribute("src").split("?")[0];
+    var base = img.getAttribute("data-src");
     var every = parseInt(img.getAttribute("data-refresh-ms"), 10) || 1000;
-    var hint = img.parentElement.querySelector(".nosignal");
-    function next() {
-      setTimeout(function () {
-        if (document.visibilityState === "hidden") { next(); return; }
-        img.src = base + "?t=" + Date.now();
-      }, every);
+    var figure = img.closest("figure");
+    var placeholder = figure.querySelector("[data-camera-placeholder]");
+    var online = figure.getAttribute("data-status") === "online";
+    var timer = null;
+    function schedule(ms) {
+      clearTimeout(timer);
+      timer = setTimeout(load, ms);
+    }
+    function load() {
+      timer = null;
+      if (!online) { return; }
+      if (document.visibilityState === "hidden") { schedule(every); return; }
+      img.src = base + "?t=" + Date.now();
+    }
+    function showPicture(yes) {
+      img.hidden = !yes;
+      placeholder.hidden = yes;
     }
     img.addEventListener("load", function () {
-      img.classList.remove("nosignal-img");
-      if (hint) { hint.hidden = true; }
-      next();
+      if (!online) { return; }
+      showPicture(true);
+      schedule(every);
     });
     img.addEventListener("error", function () {
-      img.classList.add("nosignal-img");
-      if (hint) { hint.hidden = false; }
-      next();
+      if (!online) { return; }
+      showPicture(false);  // online, but no frame written yet: ask again, slowly
+      schedule(Math.max(every, ERROR_RETRY_MS));
     });
-    if (img.complete) { next(); }
+    liveImages[img.getAttribute("data-camera")] = function (now) {
+      if (now === online) { return; }
+      online = now;
+      if (online) {
+        schedule(0);
+      } else {
+        clearTimeout(timer);
+        timer = null;
+        img.removeAttribute("src");
+        showPicture(false);
+      }
+    };
+    if (online && img.complete) { schedule(every); }
   }
 
-  /* ---- camera status badges ---- */
+  /* ---- camera status badges, tiles and the worker banner ---- */
   var cameraLabels = {};
   function setCameraStatus(name, status) {
+    var label = cameraLabels[status] || status;
     document.querySelectorAll('[data-camera-status="' + CSS.escape(name) + '"]').forEach(function (el) {
       el.setAttribute("data-status", status);
       el.className = "badge cam-" + status;
-      if (cameraLabels[status]) { el.textContent = cameraLabels[status]; }
+      el.textContent = label;
     });
+    document.querySelectorAll('[data-camera-placeholder="' + CSS.escape(name) + '"]').forEach(function (el) {
+      el.closest("figure").setAttribute("data-status", status);
+      el.querySelector("[data-placeholder-status]").textContent = label;
+    });
+    if (liveImages[name]) { liveImages[name](status === "online"); }
+  }
+
+  function setWorker(alive) {
+    var banner = document.getElementById("worker-banner");
+    if (banner) { banner.hidden = alive; }
   }
 
   /* ---- Socket.IO ---- */
@@ -230,7 +267,10 @@
     // the camera badges and every panel once.
     function resync() {
       socket.emit("camera_states", function (ack) {
-        if (ack && ack.ok) { ack.cameras.forEach(function (c) { setCameraStatus(c.camera, c.status); }); }
+        if (ack && ack.ok) {
+          ack.cameras.forEach(function (c) { setCameraStatus(c.camera, c.status); });
+          setWorker(ack.worker.alive);
+        }
       });
       document.querySelectorAll("[data-panel]").forEach(refreshPanel);
     }
@@ -250,6 +290,7 @@
       if (!socket.active && !leaving) { window.location.reload(); }  // refused: the login is over
     });
     socket.on("camera_status", function (ev) { setCameraStatus(ev.camera, ev.status); });
+    socket.on("worker_status", function (ev) { setWorker(ev.alive); });
     socket.onAny(function (name) { refreshPanelsFor(name); });
     window.tamuSocket = socket;
   }
