@@ -221,6 +221,30 @@ class WebConfig(_Model):
         return self
 
 
+class MetricsConfig(_Model):
+    """Prometheus metrics at /metrics: who may scrape without logging in."""
+
+    enabled: bool = Field(True, description="serve /metrics on the dashboard")
+    allow: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="addresses/networks that scrape without a login (others: admin login)",
+    )
+
+    @field_validator("allow")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return value
+
+    def networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """`allow` as networks."""
+        return [ipaddress.ip_network(entry, strict=False) for entry in self.allow]
+
+
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
@@ -540,6 +564,7 @@ class Config(_Model):
     privacy: PrivacyConfig = PrivacyConfig()
     visiting_hours: VisitingHoursConfig = VisitingHoursConfig()
     notifications: NotificationsConfig = NotificationsConfig()
+    metrics: MetricsConfig = MetricsConfig()
     timezone: str = "Asia/Jakarta"
 
     @field_validator("timezone")

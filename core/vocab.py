@@ -153,6 +153,9 @@ class AuditAction(StrEnum):
     FOOTAGE_LEARNT = "footage_learnt"
     SAMPLE_REMOVE = "sample_remove"
     VIEW_CALIBRATION = "view_calibration"
+    TOKEN_ADD = "token_add"
+    TOKEN_REVOKE = "token_revoke"
+    API_CALL = "api_call"
 
 
 class EventName(StrEnum):

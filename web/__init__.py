@@ -18,7 +18,7 @@ from core.sinks import EventSink, NullSink
 from storage.db import make_engine, make_session_factory
 from storage.media import MediaStore
 from storage.timeline import Step
-from web import auth, i18n, inputs, sessions
+from web import api, auth, i18n, inputs, sessions
 from web.extensions import TamuState, csrf, limiter, login_manager, socketio
 from web.proxies import TrustedProxies
 from web.responses import register_error_handlers
@@ -37,6 +37,8 @@ BLUEPRINTS = [
     "web.review",
     "web.feedback",
     "web.calibration",
+    "web.metrics",
+    "web.api.tokens_page",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 CONTENT_SECURITY_POLICY = (
@@ -84,6 +86,7 @@ def create_app(
     _init_extensions(app, config, async_mode)
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
+    api.init_app(app)
     auth.check_declared_roles(app)
     app.before_request(auth.enforce_policy)
     app.after_request(_security_headers)

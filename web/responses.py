@@ -31,6 +31,8 @@ def wants_json() -> bool:
     """True when the request came from script code that expects JSON back."""
     if request.is_json or request.headers.get("X-Requested-With") == "fetch":
         return True
+    if request.path.startswith("/api/"):
+        return True  # other systems' calls: always JSON errors
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > 0
 
