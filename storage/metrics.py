@@ -22,13 +22,17 @@ def add_counts(session: Session, camera: str, counts: dict[Key, float]) -> None:
             .values(value=MetricCounter.value + amount, updated_at=now)
         )  # fmt: skip
         if changed.rowcount == 0:  # type: ignore[attr-defined]
-            session.add(MetricCounter(camera=camera, name=name, le=le, value=amount, updated_at=now))
+            session.add(
+                MetricCounter(camera=camera, name=name, le=le, value=amount, updated_at=now)
+            )
     session.flush()
 
 
 def counter_totals(session: Session) -> list[MetricCounter]:
     """Every stored total, by camera and name."""
-    query = select(MetricCounter).order_by(MetricCounter.camera, MetricCounter.name, MetricCounter.id)
+    query = select(MetricCounter).order_by(
+        MetricCounter.camera, MetricCounter.name, MetricCounter.id
+    )
     return list(session.scalars(query))
 
 

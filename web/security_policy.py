@@ -27,9 +27,7 @@ GUARDS: frozenset[str] = frozenset({GUARD, ADMIN})
 LIVE_VIEWERS = GUARDS | {BUPATI, ADJUTANT}
 
 # Reachable without logging in (the OpenAPI document says how to call, not what is stored).
-PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "i18n.set_language", "static", "api-docs.openapi_json"}
-)
+PUBLIC_ENDPOINTS = frozenset({"auth.login", "i18n.set_language", "static", "api-docs.openapi_json"})
 # Blueprints called with a bearer token instead of a login (web.api.auth checks the token's
 # role against ENDPOINT_ROLES below; a session cookie counts for nothing there).
 TOKEN_BLUEPRINTS = frozenset({"api"})

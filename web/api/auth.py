@@ -6,13 +6,13 @@ import logging
 from dataclasses import dataclass
 
 from flask import g, request
-from flask_smorest import abort
 
 from core.vocab import AuditAction
 from storage import audit as audit_log
 from storage.api_tokens import authenticate
 from storage.db import transaction
 from web import security_policy as policy
+from web.api.errors import fail
 from web.extensions import state
 
 log = logging.getLogger(__name__)
@@ -56,11 +56,11 @@ def require_token() -> None:
         audit_log.record_burst(db, None, AuditAction.API_CALL, target, detail)
     if caller is None:
         log.info("API call to %s refused from %s: no valid token", endpoint, request.remote_addr)
-        abort(401, message="a valid API token is required (Authorization: Bearer …)",
-              headers=CHALLENGE)  # fmt: skip
+        fail(401, "a valid API token is required (Authorization: Bearer …)", CHALLENGE)
     if not allowed:
+        assert caller is not None
         log.warning("API token %s (%s) refused on %s", caller.name, caller.role, endpoint)
-        abort(403, message=f"role {caller.role} may not use this endpoint")
+        fail(403, f"role {caller.role} may not use this endpoint")
     g.api_caller = caller
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
+from flask_smorest import abort
 from werkzeug.exceptions import HTTPException
 
 
@@ -20,3 +21,9 @@ def api_error(exc: HTTPException) -> tuple[dict[str, Any], int, dict[str, str]]:
     if allowed:
         headers["Allow"] = ", ".join(allowed)
     return body, code, headers
+
+
+def fail(code: int, message: str, headers: dict[str, str] | None = None) -> NoReturn:
+    """Stop the call with an API error."""
+    abort(code, message=message, headers=headers or {})
+    raise AssertionError("abort returned")  # abort always raises

@@ -100,7 +100,7 @@ class Report(Schema):
     until = fields.Date(required=True)
     arrivals = fields.Integer(required=True)
     recognised = fields.Integer(required=True)
-    unknown = fields.Integer(required=True)
+    strangers = fields.Integer(required=True, metadata={"description": "arrivals not recognised"})
     outside_hours = fields.Integer(required=True)
     by_camera = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)

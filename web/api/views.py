@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import url_for
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
+from marshmallow import RAISE
 from werkzeug.exceptions import HTTPException
 
 from core.errors import WorkflowError
-
 from storage.guests import get_guest, list_guests, search_guests
 from storage.models import Arrival, Guest
 from storage.review import ArrivalFilter, export_arrivals, search_arrivals
@@ -20,13 +20,16 @@ from storage.timeline import arrival_detail
 from web import security_policy as policy
 from web.api import schemas
 from web.api.auth import caller, require_token
-from web.api.errors import api_error
+from web.api.errors import api_error, fail
 from web.extensions import state
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Tamu REST API (read-only)")
 bp.before_request(require_token)
 bp.register_error_handler(HTTPException, api_error)
 
+# Bad or unknown query parameters: 400 with the fields (webargs would answer 422 and ignore
+# unknown ones).
+QUERY = {"error_status_code": 400, "unknown": RAISE}
 ERRORS = {
     400: "bad query parameters",
     401: "no valid API token",
@@ -90,7 +93,7 @@ def _guest(guest: Guest) -> dict[str, Any]:
 
 
 @bp.get("/arrivals")
-@bp.arguments(schemas.ArrivalQuery, location="query", error_status_code=400)
+@bp.arguments(schemas.ArrivalQuery, location="query", **QUERY)
 @bp.response(200, schemas.ArrivalList)
 @errors(401, 403)
 def list_arrivals(args: dict[str, Any]) -> dict[str, Any]:
@@ -113,7 +116,7 @@ def get_arrival(arrival_id: int) -> dict[str, Any]:
     with state().sessions() as db:
         arrival = db.get(Arrival, arrival_id)
         if arrival is None:
-            abort(404, message=f"no arrival {arrival_id}")
+            fail(404, f"no arrival {arrival_id}")
         return _arrival(arrival)
 
 
@@ -126,7 +129,7 @@ def get_visit(arrival_id: int) -> dict[str, Any]:
         try:
             detail = arrival_detail(db, arrival_id)
         except WorkflowError:
-            abort(404, message=f"no visit {arrival_id}")
+            fail(404, f"no visit {arrival_id}")
         steps = [
             {"at": s.at, "kind": str(s.kind), "by": s.by, "on_behalf": s.on_behalf,
              "detail": s.detail}
@@ -138,7 +141,7 @@ def get_visit(arrival_id: int) -> dict[str, Any]:
 
 
 @bp.get("/guests")
-@bp.arguments(schemas.GuestQuery, location="query", error_status_code=400)
+@bp.arguments(schemas.GuestQuery, location="query", **QUERY)
 @bp.response(200, schemas.GuestList)
 @errors(401, 403)
 def list_guests_(args: dict[str, Any]) -> dict[str, Any]:
@@ -157,19 +160,19 @@ def get_guest_(guest_id: int) -> dict[str, Any]:
     with state().sessions() as db:
         guest = get_guest(db, guest_id)
         if guest is None:
-            abort(404, message=f"no guest {guest_id}")
+            fail(404, f"no guest {guest_id}")
         return _guest(guest)
 
 
 @bp.get("/report")
-@bp.arguments(schemas.ReportQuery, location="query", error_status_code=400)
+@bp.arguments(schemas.ReportQuery, location="query", **QUERY)
 @bp.response(200, schemas.Report)
 @errors(401, 403)
 def report(args: dict[str, Any]) -> dict[str, Any]:
     """Figures of a period of calendar days: arrivals, recognised, unknown, by camera/status."""
     first, last = args["since"], args["until"]
     if last < first or (last - first).days >= schemas.REPORT_DAYS_MAX:
-        abort(400, message=f"until must be on or after since, at most "
+        fail(400, f"until must be on or after since, at most "
                            f"{schemas.REPORT_DAYS_MAX} days")  # fmt: skip
     flt = ArrivalFilter(since=_local_day(first)[0], until=_local_day(last)[1])
     with state().sessions() as db:
@@ -181,7 +184,7 @@ def report(args: dict[str, Any]) -> dict[str, Any]:
         "until": last,
         "arrivals": len(arrivals),
         "recognised": recognised,
-        "unknown": len(arrivals) - recognised,
+        "strangers": len(arrivals) - recognised,
         "outside_hours": sum(1 for a in arrivals if a.outside_hours),
         "by_camera": dict(cameras),
         "by_status": dict(Counter(a.status for a in arrivals)),
