@@ -5,6 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 CAMERA = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+# No control characters (web.inputs refuses them in every query).
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$")
 LIMIT_MAX = 200
 OFFSET_MAX = 100_000
 REPORT_DAYS_MAX = 92
@@ -22,15 +24,17 @@ class ArrivalQuery(Schema):
 class GuestQuery(Schema):
     """Filters of the guest list."""
 
-    q = fields.String(validate=validate.Length(1, 60), metadata={"description": "name contains"})
+    q = fields.String(
+        validate=[validate.Length(1, 60), PRINTABLE], metadata={"description": "name contains"}
+    )
     limit = fields.Integer(load_default=50, validate=validate.Range(1, LIMIT_MAX))
 
 
 class ReportQuery(Schema):
-    """The report's period: calendar days, both included (at most REPORT_DAYS_MAX)."""
+    """The report's period: `days` calendar days from `since` (local calendar days)."""
 
     since = fields.Date(required=True)
-    until = fields.Date(required=True)
+    days = fields.Integer(load_default=1, validate=validate.Range(1, REPORT_DAYS_MAX))
 
 
 class Arrival(Schema):
@@ -97,7 +101,7 @@ class Report(Schema):
     """Figures of a period."""
 
     since = fields.Date(required=True)
-    until = fields.Date(required=True)
+    days = fields.Integer(required=True)
     arrivals = fields.Integer(required=True)
     recognised = fields.Integer(required=True)
     strangers = fields.Integer(required=True, metadata={"description": "arrivals not recognised"})

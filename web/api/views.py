@@ -49,10 +49,18 @@ def errors(*codes: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return decorate
 
 
-def _local_day(day: date) -> tuple[datetime, datetime]:
-    """The UTC bounds of a calendar day in the configured time zone."""
-    start = datetime.combine(day, time.min, tzinfo=state().config.tz)
-    return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+def _local_days(first: date, days: int = 1) -> tuple[datetime, datetime]:
+    """The UTC bounds of `days` calendar days from `first` in the configured time zone."""
+    start = datetime.combine(first, time.min, tzinfo=state().config.tz)
+    try:
+        since = start.astimezone(UTC)
+    except OverflowError:  # the first day of year 1
+        since = datetime.min.replace(tzinfo=UTC)
+    try:
+        until = (start + timedelta(days=days)).astimezone(UTC)
+    except OverflowError:  # past the last day of year 9999
+        until = datetime.max.replace(tzinfo=UTC)
+    return since, until
 
 
 def _media_url(rel: str | None) -> str | None:
@@ -98,7 +106,7 @@ def _guest(guest: Guest) -> dict[str, Any]:
 @errors(401, 403)
 def list_arrivals(args: dict[str, Any]) -> dict[str, Any]:
     """Arrivals, newest first; filter by day (local calendar day) and camera."""
-    since, until = _local_day(args["date"]) if "date" in args else (None, None)
+    since, until = _local_days(args["date"]) if "date" in args else (None, None)
     flt = ArrivalFilter(since=since, until=until, camera=args.get("camera"))
     limit, offset = args["limit"], args["offset"]
     with state().sessions() as db:
@@ -169,19 +177,16 @@ def get_guest_(guest_id: int) -> dict[str, Any]:
 @bp.response(200, schemas.Report)
 @errors(401, 403)
 def report(args: dict[str, Any]) -> dict[str, Any]:
-    """Figures of a period of calendar days: arrivals, recognised, unknown, by camera/status."""
-    first, last = args["since"], args["until"]
-    if last < first or (last - first).days >= schemas.REPORT_DAYS_MAX:
-        fail(400, f"until must be on or after since, at most "
-                           f"{schemas.REPORT_DAYS_MAX} days")  # fmt: skip
-    flt = ArrivalFilter(since=_local_day(first)[0], until=_local_day(last)[1])
+    """Figures of `days` calendar days from `since`: arrivals, recognised, strangers, by camera."""
+    since, until = _local_days(args["since"], args["days"])
+    flt = ArrivalFilter(since=since, until=until)
     with state().sessions() as db:
         arrivals = [row.arrival for row in export_arrivals(db, flt)]
         cameras = Counter(a.camera.name for a in arrivals)
     recognised = sum(1 for a in arrivals if a.guest_id is not None)
     return {
-        "since": first,
-        "until": last,
+        "since": args["since"],
+        "days": args["days"],
         "arrivals": len(arrivals),
         "recognised": recognised,
         "strangers": len(arrivals) - recognised,
