@@ -194,3 +194,23 @@ def test_the_openapi_document_is_served_without_a_token(env):
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/arrivals" in spec["paths"]
     assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+
+
+def test_the_admin_adds_a_token_shown_once_and_revokes_it(env):
+    client = env.client("admin")
+    page = client.get("/api-tokens/").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    added = client.post("/api-tokens/", data={"name": "bappeda", "role": "security",
+                                              "csrf_token": token})  # fmt: skip
+    assert added.status_code == 201
+    secret = added.get_data(as_text=True).split("<code>")[1].split("</code>")[0]
+    assert call(env, "/api/v1/arrivals", secret).status_code == 200
+    assert secret not in client.get("/api-tokens/").get_data(as_text=True)
+    with env.sessions() as db:
+        token_id = db.scalar(select(ApiToken.id))
+    client.post(f"/api-tokens/{token_id}/revoke", data={"csrf_token": token})
+    assert call(env, "/api/v1/arrivals", secret).status_code == 401
+    refused = client.post("/api-tokens/", data={"name": "", "role": "x", "csrf_token": token})
+    assert refused.status_code == 302
+    with env.sessions() as db:
+        assert len(db.scalars(select(ApiToken)).all()) == 1
