@@ -31,7 +31,8 @@ def test_a_recorded_arrival_moves_the_metrics(rtsp_camera, clips, worker_site):
         samples = scrape(app.test_client())
         return samples if value(samples, "tamu_arrivals_total", camera="gate") else None
 
-    during = wait_until(counted, DEADLINE_S, interval=1.0, message=site.failure("no arrival counted"))
+    failure = site.failure("no arrival counted")
+    during = wait_until(counted, DEADLINE_S, interval=1.0, message=failure)
     assert value(during, "tamu_arrivals_total", camera="gate") == len(site.db.arrivals())
     assert value(during, "tamu_frames_analysed_total", camera="gate") > 0
     assert value(during, "tamu_encodings_total", camera="gate") > 0
