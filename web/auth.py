@@ -151,6 +151,8 @@ def enforce_policy() -> Response | tuple[Any, int] | None:
     endpoint = request.endpoint
     if policy.is_public(endpoint) or policy.uses_token(endpoint):
         return None
+    if endpoint is None and request.path.startswith("/api/"):
+        return None  # an unknown API URL: 404 (the API's whole surface is public in its document)
     if endpoint in policy.NETWORK_ENDPOINTS and from_open_network():
         return None
     if not current_user.is_authenticated:

@@ -131,6 +131,7 @@ def test_bad_query_parameters_get_400_json(seeded, query):
 def test_unknown_records_get_404_json(seeded):
     env, _ = seeded
     token = new_token(env, "admin")
+    assert call(env, "/api/v1/nothing").get_json()["code"] == 404
     for path in ("/api/v1/arrivals/999", "/api/v1/visits/999", "/api/v1/guests/999"):
         response = call(env, path, token)
         assert response.status_code == 404 and response.get_json()["code"] == 404, path
