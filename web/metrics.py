@@ -10,12 +10,13 @@ process therefore sees every camera. Open without a login from `metrics.allow`.
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -42,6 +43,23 @@ COUNTERS = {
     Count.UNKNOWN_FACES: "Unknown faces recorded",
 }
 LATENCY = "recognition_latency_seconds"
+# This dashboard process's own measurement (each web process is scraped on its own).
+EVENT_LAG = Histogram(
+    "tamu_event_delivery_lag_seconds",
+    "Published (worker or web) to received from the message queue by this dashboard",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0),
+    registry=None,
+)
+LAG_MAX_S = 86_400.0  # a stamp further off is a broken clock or a forged message
+
+
+def observe_delivery(sent_at: object) -> None:
+    """Note how late a message from the queue arrived (ignores a missing or absurd stamp)."""
+    if isinstance(sent_at, bool) or not isinstance(sent_at, int | float):
+        return
+    lag = time.time() - float(sent_at)
+    if -1.0 <= lag <= LAG_MAX_S:  # a little clock skew between hosts reads as 0
+        EVENT_LAG.observe(max(0.0, lag))
 
 
 def from_allowed_network() -> bool:
@@ -127,4 +145,5 @@ def metrics() -> Response:
     registry = CollectorRegistry(auto_describe=False)
     cameras = [camera.name for camera in state().config.cameras]
     registry.register(StorageCollector(state().sessions, cameras))
+    registry.register(EVENT_LAG)
     return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
