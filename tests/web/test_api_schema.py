@@ -9,12 +9,21 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from storage.api_tokens import create_token
 from storage.db import transaction
 from tests.support.web import add_arrival, add_guest
 
 MAX_EXAMPLES = 12
+
+
+@pytest.fixture(autouse=True)
+def hypothesis_home(tmp_path_factory):
+    """Hypothesis keeps its caches under tmp, never in the source tree."""
+    set_hypothesis_home_dir(tmp_path_factory.mktemp("hypothesis"))
+    yield
+    set_hypothesis_home_dir(None)
 
 
 @pytest.fixture
