@@ -215,3 +215,18 @@ def test_the_admin_adds_a_token_shown_once_and_revokes_it(env):
     assert refused.status_code == 302
     with env.sessions() as db:
         assert len(db.scalars(select(ApiToken)).all()) == 1
+
+
+def test_the_api_on_postgresql(make_env, pg_url):
+    env = make_env(pg_url)
+    guest = add_guest(env, "Siti Aminah")
+    arrival, _ = add_arrival(env, guest_id=guest)
+    token = new_token(env, "admin")
+    today = datetime.now(env.config.tz).date().isoformat()
+    listed = call(env, f"/api/v1/arrivals?date={today}&camera=gate", token).get_json()
+    assert [a["id"] for a in listed["items"]] == [arrival]
+    assert call(env, f"/api/v1/visits/{arrival}", token).status_code == 200
+    assert call(env, "/api/v1/guests?q=SITI", token).get_json()["items"][0]["id"] == guest
+    report = call(env, "/api/v1/report?since=0001-01-01&days=92", token)
+    assert report.status_code == 200 and report.get_json()["arrivals"] == 0
+    assert call(env, "/api/v1/arrivals/2147483647", token).status_code == 404
