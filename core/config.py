@@ -198,6 +198,23 @@ class TrackingConfig(_Model):
     iou_threshold: float = Field(0.2, gt=0, lt=1)
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _checked_networks(entries: list[str]) -> list[str]:
+    """`entries` when each is an IP address or network, else a ValueError naming the bad one."""
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or network") from None
+    return entries
+
+
+def _as_networks(entries: list[str]) -> list[IPNetwork]:
+    return [ipaddress.ip_network(entry, strict=False) for entry in entries]
+
+
 class WebConfig(_Model):
     """The dashboard's listening address, how its server protects itself, and how long
     and how safely a login lasts."""
@@ -230,16 +247,11 @@ class WebConfig(_Model):
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: list[str]) -> list[str]:
-        for entry in value:
-            try:
-                ipaddress.ip_network(entry, strict=False)
-            except ValueError:
-                raise ValueError(f"{entry!r} is not an IP address or network") from None
-        return value
+        return _checked_networks(value)
 
-    def proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    def proxy_networks(self) -> list[IPNetwork]:
         """`trusted_proxies` as networks."""
-        return [ipaddress.ip_network(entry, strict=False) for entry in self.trusted_proxies]
+        return _as_networks(self.trusted_proxies)
 
     @model_validator(mode="after")
     def _consistent_sessions(self) -> WebConfig:
@@ -248,6 +260,25 @@ class WebConfig(_Model):
         if self.hsts_max_age_s and not self.session_cookie_secure:
             raise ValueError("hsts_max_age_s needs session_cookie_secure: true (HTTPS only)")
         return self
+
+
+class MetricsConfig(_Model):
+    """Prometheus metrics at /metrics: who may scrape without logging in."""
+
+    enabled: bool = Field(True, description="serve /metrics on the dashboard")
+    allow: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="addresses/networks that scrape without a login (others: admin login)",
+    )
+
+    @field_validator("allow")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        return _checked_networks(value)
+
+    def networks(self) -> list[IPNetwork]:
+        """`allow` as networks."""
+        return _as_networks(self.allow)
 
 
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
@@ -632,6 +663,7 @@ class Config(_Model):
     public: PublicConfig = PublicConfig()
     complaints: ComplaintsConfig = ComplaintsConfig()
     notifications: NotificationsConfig = NotificationsConfig()
+    metrics: MetricsConfig = MetricsConfig()
     timezone: str = "Asia/Jakarta"
 
     @field_validator("timezone")

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import socketio
 
 log = logging.getLogger(__name__)
+# The key of the publishing time in every message (seconds since the epoch).
+SENT_AT = "sent_at"
 BACKOFF_INITIAL_S = 0.5
 BACKOFF_MAX_S = 10.0
 EXIT_FLUSH_S = 2.0
@@ -68,7 +70,13 @@ class BufferedRedisManager(socketio.RedisManager):  # type: ignore[misc]  # unty
         return len(self._pending)
 
     def _publish(self, data: Any) -> None:
-        """Queue `data` for the sender thread; the oldest message goes when the buffer is full."""
+        """Queue `data` for the sender thread; the oldest message goes when the buffer is full.
+
+        Each message is stamped with its wall-clock time (`sent_at`): the receiving dashboard
+        measures how late events arrive (time in this buffer included).
+        """
+        if isinstance(data, dict):
+            data = {**data, SENT_AT: time.time()}
         try:
             message = self.json.dumps(data)
         except (TypeError, ValueError) as exc:

@@ -180,6 +180,9 @@ class AuditAction(StrEnum):
     USER_ENABLE = "user_enable"
     USER_ROLE = "user_role"
     OUTCOME_TOLD = "outcome_told"
+    TOKEN_ADD = "token_add"
+    TOKEN_REVOKE = "token_revoke"
+    API_CALL = "api_call"
 
 
 class ComplaintKind(StrEnum):

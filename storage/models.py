@@ -328,6 +328,7 @@ class CalibrationReport(Base):
 Index("ix_arrivals_guest_last_seen", Arrival.guest_id, Arrival.last_seen)
 
 # Tables declared in their own modules, registered on Base.metadata with the rest.
+from storage import models_api as _api  # noqa: E402,F401  (registers tables)
 from storage import models_appointments as _appointments  # noqa: E402,F401  (registers tables)
 from storage import models_health as _health  # noqa: E402,F401  (registers tables)
 from storage import models_media as _media  # noqa: E402,F401

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.metrics import CameraCounts, Count
 from core.sinks import EventSink
 from storage.arrivals import (
     ArrivalPolicy,
@@ -28,6 +29,7 @@ from storage.arrivals import (
 )
 from storage.media import MediaStore
 from storage.reidentify import Change, promote_unknown, reopen_arrival
+from storage.types import utcnow
 from storage.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -54,8 +56,10 @@ class ArrivalRecorder:
         media: MediaStore,
         sink: EventSink,
         policy: ArrivalPolicy,
+        counts: CameraCounts | None = None,
     ) -> None:
         self.sessions = sessions
+        self.counts = counts or CameraCounts()
         self.media = media
         self.sink = sink
         self.policy = policy
@@ -141,7 +145,16 @@ class ArrivalRecorder:
                 for stale in [recorded.old_snapshot, *recorded.stale_files]:
                     uow.files.delete(stale)
                 uow.publish(events_for(recorded))
+        if recorded is not None and recorded.created:
+            self._count(recorded)
         return recorded
+
+    def _count(self, recorded: Recorded) -> None:
+        """A new arrival (after its commit): count it, and how long recognising it took."""
+        self.counts.add(Count.ARRIVALS)
+        if recorded.unknown is not None:
+            self.counts.add(Count.UNKNOWN_FACES)
+        self.counts.observe_latency((utcnow() - recorded.arrival.first_seen).total_seconds())
 
     def _media_failed(self, exc: OSError) -> None:
         """Keep the fault for the camera's health; log it at most once a minute."""

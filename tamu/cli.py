@@ -21,6 +21,7 @@ COMMANDS = [
     ("tamu.commands.calibrate", "calibrate"),
     ("tamu.commands.notifications", "notifications"),
     ("tamu.commands.appointments", "appointments"),
+    ("tamu.commands.tokens", "tokens"),
 ]
 
 

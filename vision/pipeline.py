@@ -11,6 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from core.config import Config
+from core.metrics import Count
 from storage.recorder import ArrivalRecorder
 from vision.detect import Detector
 from vision.encode import Encoder
@@ -69,6 +70,9 @@ class CameraPipeline:
         self.recorder = recorder
         self.status = status
         self.live = live
+        # build_pipeline shares one CameraCounts between the source, the recorder and the
+        # status reporter, which stores the increments.
+        self.counts = recorder.counts
         self.tracker = FaceTracker(config.tracking.iou_threshold, config.tracking.track_lost_s)
         strangers = StrangerDirectory(
             recorder.sessions,
@@ -115,12 +119,15 @@ class CameraPipeline:
             self.live.offer(frame.image, time.monotonic())
 
     def close(self) -> None:
-        """Record what the live tracks saw (shutdown)."""
+        """Record what the live tracks saw (shutdown), and store the last metric increments."""
         self._finish(self.tracker.end_all())
+        if self.status is not None:
+            self.status.flush_counts()
 
     def process(self, frame: Frame) -> list[Track]:
         """Detect, track, sample and decide on one frame; returns the tracks seen in it."""
         self.frames += 1
+        self.counts.add(Count.FRAMES_ANALYSED)
         upsample = self._upsample_for(frame.image)
         update = self.tracker.update(self.detector.detect(frame.image, upsample), frame.at)
         matcher = self.gallery.matcher()
@@ -167,6 +174,7 @@ class CameraPipeline:
             return
         faces = self.encoder.encode_many(frame.image, [t.box for t in tracks])
         self.encodings += len(tracks)
+        self.counts.add(Count.ENCODINGS, len(tracks))
         encodings = np.stack([f.encoding for f in faces])
         for track, face, match in zip(tracks, faces, matcher.match_many(encodings), strict=True):
             quality = assess(frame.image, track.box, face.landmarks)

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from core.config import CaptureConfig
+from core.metrics import CameraCounts, Count
 
 log = logging.getLogger(__name__)
 
@@ -161,8 +162,10 @@ class RtspSource:
         on_status: StatusCallback | None = None,
         max_fps: float | None = None,
         opener: Callable[[str, CaptureConfig], Any] = open_capture,
+        counts: CameraCounts | None = None,
     ) -> None:
         self.name = name
+        self.counts = counts or CameraCounts()
         self.url = url
         self.cfg = cfg
         self.max_fps = max_fps
@@ -221,8 +224,12 @@ class RtspSource:
     def _run(self) -> None:
         """Connect, read until a fault, back off, forever (until stopped)."""
         backoff = self.cfg.backoff_initial_s
+        opened_before = False
         while not self._stop.is_set():
             started = time.monotonic()
+            if opened_before:
+                self.counts.add(Count.RECONNECTS)
+            opened_before = True
             got_frames = self._session()
             if self._stop.is_set():
                 break
@@ -256,6 +263,7 @@ class RtspSource:
             ok = cap.grab()
             elapsed = time.monotonic() - started
             if not ok or elapsed >= slow:
+                self.counts.add(Count.READ_FAULTS)
                 reason = "read failed" if not ok else f"read took {elapsed:.1f}s"
                 self._set_state(RECONNECTING if got_any else OFFLINE, reason)
                 return got_any

@@ -10,10 +10,12 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.events import CameraStatusChanged
+from core.metrics import CameraCounts
 from core.sinks import EventSink
 from storage.cameras import live_frame_path, set_latest_frame, update_status
 from storage.db import transaction
 from storage.media import MediaStore
+from storage.metrics import add_counts
 from vision.geometry import downscale
 from vision.source import SourceStatus
 
@@ -30,10 +32,17 @@ def _aware(ts: float | None) -> datetime | None:
 class CameraStatusReporter:
     """Collects status changes from the reader thread; stores and publishes them when drained."""
 
-    def __init__(self, sessions: sessionmaker[Session], sink: EventSink, camera: str) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        sink: EventSink,
+        camera: str,
+        counts: CameraCounts | None = None,
+    ) -> None:
         self.sessions = sessions
         self.sink = sink
         self.camera = camera
+        self.counts = counts or CameraCounts()
         self._pending: queue.SimpleQueue[SourceStatus] = queue.SimpleQueue()
         self._reported_at = float("-inf")
 
@@ -55,7 +64,20 @@ class CameraStatusReporter:
             self._reported_at = now
         elif now - self._reported_at >= STATUS_INTERVAL_S:
             self.report(current)
+            self.flush_counts()
             self._reported_at = now
+
+    def flush_counts(self) -> None:
+        """Add the metric increments to the stored totals; kept for the next try on error."""
+        taken = self.counts.take()
+        if not taken:
+            return
+        try:
+            with transaction(self.sessions) as session:
+                add_counts(session, self.camera, taken)
+        except Exception:
+            self.counts.give_back(taken)
+            log.exception("could not store the metrics of camera %s", self.camera)
 
     def report(self, status: SourceStatus) -> None:
         """Store one status, then publish it; a database error is logged, not raised."""

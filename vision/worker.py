@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.config import CameraConfig, Config
+from core.metrics import CameraCounts
 from core.sinks import EventSink
 from storage.appointments import NoShowSweeper
 from storage.arrivals import ArrivalPolicy
@@ -61,13 +62,15 @@ def build_pipeline(
 ) -> CameraPipeline:
     """The real pipeline for one camera: RTSP source, HOG detector, dlib encoder, storage."""
     media = open_media_store(config.storage, sessions.kw.get("bind"))
-    status = CameraStatusReporter(sessions, sink, camera.name)
+    counts = CameraCounts()
+    status = CameraStatusReporter(sessions, sink, camera.name, counts)
     source = RtspSource(
         camera.name,
         camera.url,
         config.capture,
         on_status=status.push,
         max_fps=config.detection.fps,
+        counts=counts,
     )
     return CameraPipeline(
         camera.name,
@@ -76,7 +79,7 @@ def build_pipeline(
         HogFaceDetector.from_config(config.detection),
         FaceEncoder(config.recognition.encoder_model),
         GalleryWatcher(sessions, config.recognition),
-        ArrivalRecorder(sessions, media, sink, ArrivalPolicy.from_config(config)),
+        ArrivalRecorder(sessions, media, sink, ArrivalPolicy.from_config(config), counts),
         status=status,
         live=LiveFrameWriter(sessions, media, camera.name),
     )

@@ -19,7 +19,7 @@ from core.sinks import EventSink, NullSink
 from storage.db import make_engine, make_session_factory
 from storage.media import open_media_store
 from storage.timeline import Step
-from web import auth, i18n, inputs, nav, sessions
+from web import api, auth, i18n, inputs, nav, sessions
 from web.extensions import TamuState, csrf, limiter, login_manager, socketio
 from web.media import listed_url
 from web.proxies import TrustedProxies
@@ -49,6 +49,8 @@ BLUEPRINTS = [
     "web.admin.guests",
     "web.admin.cameras",
     "web.enrol_arrival",
+    "web.metrics",
+    "web.api.tokens_page",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 CONTENT_SECURITY_POLICY = (
@@ -101,6 +103,7 @@ def create_app(
     _init_extensions(app, config, async_mode)
     for module in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module).bp)
+    api.init_app(app)
     auth.check_declared_roles(app)
     app.before_request(auth.enforce_policy)
     app.after_request(_security_headers)

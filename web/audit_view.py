@@ -56,6 +56,9 @@ ACTION_LABELS: dict[str, Any] = {
     AuditAction.EXPORT_REPORT_CSV: _l("Laporan diunduh (CSV)"),
     AuditAction.EXPORT_REPORT_PDF: _l("Laporan bulanan diunduh (PDF)"),
     AuditAction.OUTCOME_TOLD: _l("Keputusan disampaikan kepada tamu"),
+    AuditAction.TOKEN_ADD: _l("Token API dibuat"),
+    AuditAction.TOKEN_REVOKE: _l("Token API dicabut"),
+    AuditAction.API_CALL: _l("Panggilan API"),
 }
 
 # Detail keys, as people read them.

@@ -17,8 +17,9 @@ from typing import Any
 import socketio
 
 from core.events import Event, EventError, ResyncNeeded, parse_event
-from core.message_queue import BufferedRedisManager
+from core.message_queue import SENT_AT, BufferedRedisManager
 from web import security_policy as policy
+from web.metrics import observe_delivery
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -97,6 +98,7 @@ class CheckedQueueManager(BufferedRedisManager):
     def _handle_emit(self, message: dict[str, Any]) -> None:
         event = checked_event(message)
         if event is not None:
+            observe_delivery(message.get(SENT_AT))
             deliver_locally(self, event)
 
     def _handle_close_room(self, message: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response
 
 from storage.db import UNAVAILABLE
@@ -31,6 +32,8 @@ def wants_json() -> bool:
     """True when the request came from script code that expects JSON back."""
     if request.is_json or request.headers.get("X-Requested-With") == "fetch":
         return True
+    if request.path.startswith("/api/"):
+        return True  # other systems' calls: always JSON errors
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > 0
 
@@ -54,7 +57,10 @@ def reply_error(message: str, back: str, status: int = 400) -> Response:
 
 
 def error_page(message: str, status: int) -> tuple[Any, int]:
-    """An error as JSON or as the error page, with `status`."""
+    """An error as JSON or as the error page, with `status` (the API's form under /api/)."""
+    if request.path.startswith("/api/"):
+        body = {"code": status, "status": HTTP_STATUS_CODES.get(status, ""), "message": message}
+        return jsonify(body), status
     if wants_json():
         return jsonify(ok=False, error=message), status
     return render_template("error.html", message=message, status=status), status

@@ -41,8 +41,14 @@ PUBLIC_ENDPOINTS = frozenset(
         "survey.respond",
         "complaints.submit",
         "complaints.track",
+        "api-docs.openapi_json",  # the OpenAPI document says how to call, not what is stored
     }
 )
+# Blueprints called with a bearer token instead of a login (web.api.auth checks the token's
+# role against ENDPOINT_ROLES below; a session cookie counts for nothing there).
+TOKEN_BLUEPRINTS = frozenset({"api"})
+# Open without a login from the `metrics.allow` networks only; from elsewhere by role below.
+NETWORK_ENDPOINTS = frozenset({"metrics.metrics"})
 
 # Endpoint -> roles allowed. Checked before the view runs.
 ENDPOINT_ROLES: dict[str, frozenset[str]] = {
@@ -84,6 +90,17 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "appointments.create": APPOINTMENT_MAKERS,
     "appointments.cancel": APPOINTMENT_MAKERS,
     "appointments.panel": EXPECTING,
+    "metrics.metrics": frozenset({ADMIN}),
+    "api_tokens.index": frozenset({ADMIN}),
+    "api_tokens.add": frozenset({ADMIN}),
+    "api_tokens.revoke": frozenset({ADMIN}),
+    # The REST API (tokens with a role): the same readers as the matching dashboard pages.
+    "api.list_arrivals": DECIDERS | {SECURITY},
+    "api.get_arrival": DECIDERS | {SECURITY},
+    "api.get_visit": frozenset({SECURITY, ADMIN}),
+    "api.list_guests_": frozenset({GUARD, SECURITY, ADMIN}),
+    "api.get_guest_": frozenset({GUARD, SECURITY, ADMIN}),
+    "api.report": frozenset({BUPATI, ADJUTANT, SECURITY, ADMIN}),
 }
 
 # Blueprints whose every endpoint shares one rule (the operator's guest book, security review).
@@ -152,6 +169,11 @@ SOCKET_EVENT_ROLES: dict[str, frozenset[str]] = {
 def is_public(endpoint: str | None) -> bool:
     """True for endpoints reachable without logging in."""
     return endpoint in PUBLIC_ENDPOINTS
+
+
+def uses_token(endpoint: str | None) -> bool:
+    """True for API endpoints, authenticated by a bearer token rather than a login session."""
+    return endpoint is not None and endpoint.rpartition(".")[0] in TOKEN_BLUEPRINTS
 
 
 def endpoint_roles(endpoint: str | None) -> frozenset[str]:

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from core.config import CaptureConfig
+from core.metrics import CameraCounts, Count
 from tests.support.waiting import wait_until
 from vision.source import (
     OFFLINE,
@@ -116,6 +117,19 @@ def test_a_failed_read_reconnects_and_comes_back_online(statuses):
         assert statuses[1].error == "read failed"
     finally:
         source.stop()
+
+
+def test_read_faults_and_reconnects_are_counted_for_the_metrics(statuses):
+    counts = CameraCounts()
+    opener = Opener([FakeCapture(5), FakeCapture(3), FakeCapture(10_000)])
+    source = start(opener, statuses, counts=counts)
+    try:
+        wait_until(lambda: len(opener.opened_at) == 3 and states(statuses)[-1] == ONLINE, 5)
+    finally:
+        source.stop()
+    taken = counts.take()
+    assert taken[(Count.READ_FAULTS, "")] == 2
+    assert taken[(Count.RECONNECTS, "")] == 2
 
 
 def test_a_slow_read_is_a_fault_even_when_it_returns_true(statuses):

@@ -270,7 +270,6 @@ def test_a_photo_without_a_face_is_refused(enrolling_env, tmp_path):
 def test_cameras_page_shows_status_fps_and_last_frame(env):
     from storage.cameras import update_status
     from storage.db import transaction
-
     from tests.support.health import beat
 
     with transaction(env.sessions) as db:

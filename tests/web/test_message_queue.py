@@ -12,6 +12,7 @@ import redis
 from core.events import CameraStatusChanged, GuestArrived, UnknownFaceSeen
 from core.sinks import SocketIOSink
 from storage.types import utcnow
+from tests.support.metrics import scrape, value
 from tests.support.serving import InProcessServer, SocketIOClient, login_cookie
 from tests.support.waiting import stays_true, wait_until
 from tests.web.conftest import PASSWORD
@@ -80,6 +81,18 @@ def test_worker_events_reach_exactly_the_rooms_allowed(site):
     assert heard["bupati"][0][1] == event.to_dict()
     # unknown faces and cameras are not the operator's business
     assert [n for n, _ in heard["operator"]] == ["guest_arrived"]
+
+
+def test_the_dashboard_measures_how_late_events_arrive(site):
+    env, server, heard, _manager = site
+    count = "tamu_event_delivery_lag_seconds_count"
+    before = value(scrape(env.app.test_client()), count) or 0
+    worker_sink(server).publish(arrival(12))
+    wait_until(lambda: heard["bupati"], DEADLINE_S, message=lambda: str(heard))
+    samples = scrape(env.app.test_client())
+    assert value(samples, count) == before + 1
+    assert value(samples, "tamu_event_delivery_lag_seconds_bucket", le="+Inf") == before + 1
+    assert 0 <= value(samples, "tamu_event_delivery_lag_seconds_sum") < DEADLINE_S
 
 
 def forged(event: str, payload, **fields) -> bytes:
