@@ -158,6 +158,15 @@ class RecognitionConfig(_Model):
     )
     encoder_model: Path | None = Field(None, description="a dlib face_recognition_model_v1 .dat")
     reload_interval_s: float = Field(2.0, gt=0, le=60, description="check enrolment this often")
+    watchlist_tolerance: float = Field(
+        0.5, gt=0, lt=1, description="max evidence distance for a watchlist sighting"
+    )
+    watchlist_margin: float = Field(
+        0.15, ge=0, lt=1, description="min gap from a watchlist entry to any other entry"
+    )
+    watchlist_cooldown_s: float = Field(
+        300.0, ge=0, le=86400, description="one sighting per entry per camera within this"
+    )
 
     @field_validator("resample_intervals_s")
     @classmethod
@@ -165,6 +174,14 @@ class RecognitionConfig(_Model):
         if any(v <= 0 for v in value):
             raise ValueError("every interval must be greater than 0")
         return value
+
+    @model_validator(mode="after")
+    def _watchlist_stricter(self) -> RecognitionConfig:
+        if self.watchlist_tolerance > self.tolerance:
+            raise ValueError("watchlist_tolerance must not be above tolerance (stricter rule)")
+        if self.watchlist_margin < self.margin:
+            raise ValueError("watchlist_margin must not be below margin (stricter rule)")
+        return self
 
 
 class TrackingConfig(_Model):
@@ -251,6 +268,9 @@ class PrivacyConfig(_Model):
         ge=1,
         le=3650,
         description="confirmed-footage encodings in the gallery and impostor samples",
+    )
+    watchlist_retention_days: int = Field(
+        365, ge=1, le=3650, description="watchlist entries and their sightings"
     )
 
 

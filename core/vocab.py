@@ -123,6 +123,14 @@ class GuestBookAction(StrEnum):
     CHECKOUT = "checkout"
 
 
+class WatchlistLevel(StrEnum):
+    """How serious a person of concern on the watchlist (daftar perhatian) is."""
+
+    RENDAH = "rendah"
+    SEDANG = "sedang"
+    TINGGI = "tinggi"
+
+
 class AuditAction(StrEnum):
     """The actions the audit log records."""
 
@@ -153,6 +161,10 @@ class AuditAction(StrEnum):
     FOOTAGE_LEARNT = "footage_learnt"
     SAMPLE_REMOVE = "sample_remove"
     VIEW_CALIBRATION = "view_calibration"
+    WATCHLIST_ADD = "watchlist_add"
+    WATCHLIST_REMOVE = "watchlist_remove"
+    WATCHLIST_SIGHTED = "watchlist_sighted"
+    WATCHLIST_ACK = "watchlist_ack"
 
 
 class EventName(StrEnum):
@@ -169,6 +181,7 @@ class EventName(StrEnum):
     GUESTBOOK_CHANGED = "guestbook_changed"
     ARRIVAL_REIDENTIFIED = "arrival_reidentified"
     WATCHLIST_SIGHTED = "watchlist_sighted"
+    WATCHLIST_ACKNOWLEDGED = "watchlist_acknowledged"
     RESYNC = "resync"
 
 

@@ -321,3 +321,4 @@ class CalibrationReport(Base):
 
 
 Index("ix_arrivals_guest_last_seen", Arrival.guest_id, Arrival.last_seen)
+from storage import models_watchlist as _watchlist  # noqa: E402,F401  (registers tables)
