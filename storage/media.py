@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 import cv2
 import numpy as np
 
-KINDS = ("arrivals", "unknown", "faces", "live")
+KINDS = ("arrivals", "unknown", "faces", "live", "watchlist")
 TMP_SUFFIX = ".tmp"
 
 

@@ -71,6 +71,7 @@ EXPECTED_MEDIA = {
     "arrivals": EVERYONE,
     "unknown": EVERYONE - {"operator"},
     "faces": {"guard", "security", "admin"},
+    "watchlist": {"guard", "security", "admin"},
     "live": {"guard", "admin", "bupati", "adjutant"},
 }
 # Which roles hear each server event (through the rooms they join).
