@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -166,17 +167,14 @@ def get_entry(session: Session, entry_id: int) -> WatchlistEntry | None:
 
 def counts(session: Session) -> dict[int, tuple[int, int]]:
     """entry id → (enrolled encodings, sightings)."""
-    samples = dict(
-        session.execute(
-            select(WatchlistSample.entry_id, func.count()).group_by(WatchlistSample.entry_id)
-        ).tuples()
-    )
-    seen = dict(
-        session.execute(
-            select(WatchlistSighting.entry_id, func.count()).group_by(WatchlistSighting.entry_id)
-        ).tuples()
-    )
+    samples = _count_by_entry(session, WatchlistSample.entry_id)
+    seen = _count_by_entry(session, WatchlistSighting.entry_id)
     return {k: (samples.get(k, 0), seen.get(k, 0)) for k in samples.keys() | seen.keys()}
+
+
+def _count_by_entry(session: Session, column: Any) -> dict[int, int]:
+    query = select(column, func.count()).group_by(column)
+    return {entry_id: n for entry_id, n in session.execute(query).tuples()}
 
 
 def load_watchlist_gallery(session: Session) -> Gallery:

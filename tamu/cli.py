@@ -20,6 +20,7 @@ COMMANDS = [
     ("tamu.commands.purge", "purge"),
     ("tamu.commands.calibrate", "calibrate"),
     ("tamu.commands.notifications", "notifications"),
+    ("tamu.commands.watchlist", "watchlist"),
 ]
 
 
