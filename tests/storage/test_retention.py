@@ -123,6 +123,8 @@ def test_purge_applies_each_retention_period(factory, media):
         "camera_samples": 0,
         "impostor_samples": 0,
         "live_frames": 1,
+        "watchlist_entries": 0,
+        "watchlist_sightings": 0,
         "orphan_files": 0,
         "files_deleted": 4,
         "files": 4,
