@@ -93,11 +93,13 @@ class TamuServer(BaseApplication):
     def load(self) -> Any:
         """Build the Flask app (in the worker, after gevent's monkey-patching); the dashboard's
         own events are notified from here when notifications are on."""
+        from tamu import photo_check
         from web import create_app
 
         notifier = _start_notifier(self.tamu_config)
         sink = notifier.web_sink() if notifier is not None else None
         app = create_app(self.tamu_config, async_mode="gevent", sink=sink)
+        photo_check.install(app, self.tamu_config)
         app.wsgi_app = UntimedWebSockets(app.wsgi_app)  # type: ignore[method-assign]
         return app
 

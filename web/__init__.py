@@ -37,6 +37,7 @@ BLUEPRINTS = [
     "web.review",
     "web.feedback",
     "web.calibration",
+    "web.watchlist",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 CONTENT_SECURITY_POLICY = (

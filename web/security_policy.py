@@ -49,6 +49,13 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "guard.live_frame": LIVE_VIEWERS,
     # "Bukan orang ini": the guard standing with the guest, security reviewing the footage.
     "feedback.not_this_person": frozenset({GUARD, SECURITY, ADMIN}),
+    # The watchlist (daftar perhatian): security manages it; the guard sees and acknowledges
+    # its alerts; the Bupati's and adjutant's pages never show it.
+    "watchlist.index": frozenset({SECURITY, ADMIN}),
+    "watchlist.add": frozenset({SECURITY, ADMIN}),
+    "watchlist.remove": frozenset({SECURITY, ADMIN}),
+    "watchlist.alerts_panel": frozenset({GUARD, SECURITY, ADMIN}),
+    "watchlist.acknowledge": frozenset({GUARD, SECURITY, ADMIN}),
     "calibration.index": frozenset({ADMIN}),
     "calibration.histogram": frozenset({ADMIN}),
     # Each media kind has its own roles (MEDIA_KIND_ROLES); this is their union.
@@ -97,6 +104,7 @@ EVENT_ROOMS: dict[str, frozenset[str]] = {
     EventName.GUESTBOOK_CHANGED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     EventName.ARRIVAL_REIDENTIFIED: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
     EventName.WATCHLIST_SIGHTED: frozenset({GUARD, SECURITY}),
+    EventName.WATCHLIST_ACKNOWLEDGED: frozenset({GUARD, SECURITY}),
     # Events may have been missed: every page reloads its own panels (which it may see).
     EventName.RESYNC: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
 }

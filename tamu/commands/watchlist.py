@@ -15,14 +15,13 @@ from tamu.context import AppContext, pass_ctx
 
 def photo_faces(ctx: AppContext, photos: list[Path]) -> list:
     """One checked face per photo (the guests' checks), or ClickException naming each problem."""
-    from storage.watchlist import EnrolFace
-    from vision.photos import storable
+    from tamu.photo_check import enrol_face
 
     faces, problems = _check_photos(_finder(ctx), photos)
     if problems:
         lines = [f"{photo}: {reason}" for photo, reason in problems]
         raise click.ClickException("nothing enrolled:\n  " + "\n  ".join(lines))
-    return [EnrolFace(storable(face.image), face.encoding) for face in faces]
+    return [enrol_face(face) for face in faces]
 
 
 @click.group()

@@ -24,6 +24,7 @@ from core.events import (
     ResyncNeeded,
     UnknownFaceSeen,
     UnknownResolved,
+    WatchlistAcknowledged,
     WatchlistSighted,
 )
 from storage.db import transaction
@@ -65,6 +66,11 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "feedback.not_this_person": {"guard", "security", "admin"},
     "calibration.index": {"admin"},
     "calibration.histogram": {"admin"},
+    "watchlist.index": {"security", "admin"},
+    "watchlist.add": {"security", "admin"},
+    "watchlist.remove": {"security", "admin"},
+    "watchlist.alerts_panel": {"guard", "security", "admin"},
+    "watchlist.acknowledge": {"guard", "security", "admin"},
 }
 EXPECTED_BLUEPRINTS = {"operator": {"operator", "admin"}, "review": {"security", "admin"}}
 EXPECTED_MEDIA = {
@@ -86,6 +92,7 @@ EXPECTED_EVENT_ROLES = {
     "receiving_changed": EVERYONE,
     "guestbook_changed": EVERYONE,
     "watchlist_sighted": {"guard", "security", "admin"},
+    "watchlist_acknowledged": {"guard", "security", "admin"},
     "arrival_reidentified": {"bupati", "adjutant", "guard", "operator", "security", "admin"},
     "resync": EVERYONE,
 }
@@ -106,6 +113,7 @@ SAMPLE_EVENTS = [
     ReceivingChanged(False, "bupati1"),
     GuestBookChanged(9, 1, "checkin"),
     WatchlistSighted(3, "Orang X", "high", "gate", NOW, None),
+    WatchlistAcknowledged(5, "guard1"),
     ArrivalReidentified(1, "gate", 2, "Budi", None, 4, "evidence", NOW),
     ResyncNeeded("message queue reconnected"),
 ]
