@@ -10,6 +10,7 @@ from sqlalchemy import select
 from core.config import parse_config
 from core.events import GuestArrived, UnknownFaceSeen, WatchlistSighted
 from core.sinks import CollectingSink
+from notify.rules import notices_for_event
 from storage.arrivals import ArrivalPolicy
 from storage.cameras import sync_cameras
 from storage.db import transaction
@@ -18,6 +19,7 @@ from storage.models import Arrival, UnknownFace
 from storage.models_watchlist import WatchlistSighting
 from storage.recorder import ArrivalRecorder
 from storage.watchlist import EnrolFace, enrol
+from tests.notify.conftest import notifications
 from tests.support.clips import STRANGER, WALK_IN, render_frames
 from vision.detect import HogFaceDetector
 from vision.gallery import GalleryWatcher
@@ -106,7 +108,7 @@ def play(pipeline, frames, start, fps=5):
 
 
 def test_a_watchlist_person_walking_in_is_one_sighting_and_never_an_arrival(
-    gate, sessions, media, faces_dir
+    gate, sessions, media, faces_dir, monkeypatch
 ):
     frames = list(render_frames(WALK_IN, faces_dir, (640, 360), 6, 5))
     start = time.time()
@@ -116,6 +118,16 @@ def test_a_watchlist_person_walking_in_is_one_sighting_and_never_an_arrival(
         (gate["entry"].id, "Orang X", "tinggi", "gate")
     ]
     assert sighted[0].distance is not None and sighted[0].distance <= REC.watchlist_tolerance
+    monkeypatch.setenv("TEST_TG_TOKEN", "123:abc")
+    notify = parse_config(
+        {
+            "cameras": CONFIG.model_dump()["cameras"],
+            "notifications": notifications("http://127.0.0.1:9"),
+        }
+    )
+    (notice,) = notices_for_event(sighted[0], notify)  # the real event feeds notify's rule
+    assert notice.urgent and notice.title == "PERHATIAN: Orang X (tingkat tinggi)"
+    assert sorted(p.role for p in notice.people) == ["guard", "security"]
     assert not [e for e in gate["sink"].events if isinstance(e, GuestArrived | UnknownFaceSeen)]
     with sessions() as s:
         assert s.scalars(select(Arrival)).all() == []
