@@ -159,7 +159,7 @@ class RecognitionConfig(_Model):
     encoder_model: Path | None = Field(None, description="a dlib face_recognition_model_v1 .dat")
     reload_interval_s: float = Field(2.0, gt=0, le=60, description="check enrolment this often")
     watchlist_tolerance: float = Field(
-        0.5, gt=0, lt=1, description="max evidence distance for a watchlist sighting"
+        0.55, gt=0, lt=1, description="max evidence distance for a watchlist sighting"
     )
     watchlist_margin: float = Field(
         0.15, ge=0, lt=1, description="min gap from a watchlist entry to any other entry"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from core.config import parse_config
+from core.config import ConfigError, parse_config
 from core.events import GuestArrived, UnknownFaceSeen, WatchlistSighted
 from core.sinks import CollectingSink
 from notify.rules import notices_for_event
@@ -52,6 +52,12 @@ def watchlist_of(encodings, *entries: tuple[int, str]) -> FaceMatcher:
 def test_the_watchlist_rule_is_stricter_than_the_guest_rule():
     assert REC.watchlist_tolerance < REC.tolerance
     assert REC.watchlist_margin > REC.margin
+    for key, value, word in (
+        ("watchlist_tolerance", 0.6, "above"),
+        ("watchlist_margin", 0.05, "below"),
+    ):
+        with pytest.raises(ConfigError, match=f"recognition: {key} must not be {word}"):
+            parse_config({"recognition": {key: value}})
 
 
 @pytest.mark.parametrize(
