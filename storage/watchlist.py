@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.text import has_control
 from core.vocab import AuditAction, WatchlistLevel, values
 from storage import audit
-from storage.guests import ENCODING_DIM, Gallery, encode_vector
+from storage.guests import Gallery, encode_vector, id_matrix
 from storage.media import MediaStore
 from storage.models import User
 from storage.models_watchlist import WatchlistEntry, WatchlistSample, WatchlistSighting
@@ -186,7 +186,5 @@ def load_watchlist_gallery(session: Session) -> Gallery:
     ).all()
     if not rows:
         return Gallery()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    blob = b"".join(r[1] for r in rows)
-    vectors = np.frombuffer(blob, dtype="<f4").astype(np.float32).reshape(len(rows), ENCODING_DIM)
+    ids, vectors = id_matrix(rows)
     return Gallery(ids, vectors, {r[0]: r[2] for r in rows})

@@ -1,7 +1,6 @@
 """`tamu watchlist add / list / remove` with real photos, bad input and erasure."""
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
 from storage.db import make_engine, make_session_factory
@@ -26,19 +25,6 @@ def test_add_says_what_it_did_and_list_shows_it(tamu, faces_dir):
     assert tamu.media_files("faces") == []  # not a guest
     assert "Orang X [tinggi] (1 foto, 0 terlihat)" in tamu.ok("watchlist", "list").output
     assert tamu.json("guests", "list", "--json") == []
-
-
-@pytest.fixture
-def bad_photos(tmp_path, faces_dir):
-    text = tmp_path / "notes.jpg"
-    text.write_text("this is not a photo")
-    blank = tmp_path / "wall.png"
-    Image.new("RGB", (400, 300), (200, 190, 180)).save(blank)
-    return {
-        "no face": (blank, "no face found"),
-        "two people": (faces_dir / "edge" / "two_people.jpg", "several faces (2 found)"),
-        "text file": (text, "unreadable / not an image"),
-    }
 
 
 @pytest.mark.parametrize("case", ["no face", "two people", "text file"])
