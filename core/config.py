@@ -124,6 +124,11 @@ class DetectionConfig(_Model):
     min_face_px: int = Field(40, ge=16, le=1000, description="smallest face (full-res pixels)")
 
 
+# The watchlist's rule (README "Daftar perhatian"): stricter than the guests' 0.58 / 0.10.
+WATCHLIST_TOLERANCE = 0.55
+WATCHLIST_MARGIN = 0.15
+
+
 class RecognitionConfig(_Model):
     """Matching faces to enrolled guests: the decision rule and its measured constants."""
 
@@ -159,10 +164,16 @@ class RecognitionConfig(_Model):
     encoder_model: Path | None = Field(None, description="a dlib face_recognition_model_v1 .dat")
     reload_interval_s: float = Field(2.0, gt=0, le=60, description="check enrolment this often")
     watchlist_tolerance: float = Field(
-        0.55, gt=0, lt=1, description="max evidence distance for a watchlist sighting"
+        WATCHLIST_TOLERANCE,
+        gt=0,
+        lt=1,
+        description="max evidence distance for a watchlist sighting",
     )
     watchlist_margin: float = Field(
-        0.15, ge=0, lt=1, description="min gap from a watchlist entry to any other entry"
+        WATCHLIST_MARGIN,
+        ge=0,
+        lt=1,
+        description="min gap from a watchlist entry to any other entry",
     )
     watchlist_cooldown_s: float = Field(
         300.0, ge=0, le=86400, description="one sighting per entry per camera within this"
@@ -174,6 +185,20 @@ class RecognitionConfig(_Model):
         if any(v <= 0 for v in value):
             raise ValueError("every interval must be greater than 0")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _watchlist_defaults(cls, data: Any) -> Any:
+        """Unset, the watchlist rule follows a guest rule made stricter than its defaults."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        tolerance, margin = data.get("tolerance"), data.get("margin")
+        if "watchlist_tolerance" not in data and isinstance(tolerance, int | float):
+            data["watchlist_tolerance"] = min(WATCHLIST_TOLERANCE, tolerance)
+        if "watchlist_margin" not in data and isinstance(margin, int | float):
+            data["watchlist_margin"] = max(WATCHLIST_MARGIN, margin)
+        return data
 
     @model_validator(mode="after")
     def _watchlist_stricter(self) -> RecognitionConfig:

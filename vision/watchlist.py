@@ -10,6 +10,8 @@ track had already left for the guard is withdrawn by storage in the same transac
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import numpy as np
@@ -28,7 +30,9 @@ from vision.track_identity import TrackIdentity
 log = logging.getLogger(__name__)
 
 
-def watchlist_watcher(config: Config, recorder: ArrivalRecorder) -> GalleryWatcher:
+def watchlist_watcher(
+    config: Config, recorder: ArrivalRecorder, clock: Callable[[], float] = time.monotonic
+) -> GalleryWatcher:
     """A matcher over the watchlist entries with the stricter rule, reloaded when they change."""
     rec = config.recognition
     source = GallerySource(
@@ -38,7 +42,7 @@ def watchlist_watcher(config: Config, recorder: ArrivalRecorder) -> GalleryWatch
         rec.watchlist_margin,
         "watchlist entries",
     )
-    return GalleryWatcher(recorder.sessions, rec, source=source)
+    return GalleryWatcher(recorder.sessions, rec, clock, source)
 
 
 def watchlist_match(

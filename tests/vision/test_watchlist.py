@@ -18,7 +18,7 @@ from storage.guests import Gallery, add_sample, create_guest
 from storage.models import Arrival, UnknownFace
 from storage.models_watchlist import WatchlistSighting
 from storage.recorder import ArrivalRecorder
-from storage.watchlist import EnrolFace, enrol
+from storage.watchlist import EnrolFace, enrol, remove
 from tests.notify.conftest import notifications
 from tests.support.clips import STRANGER, WALK_IN, render_frames
 from vision.detect import HogFaceDetector
@@ -28,7 +28,7 @@ from vision.matcher import NOBODY, FaceMatcher
 from vision.pipeline import CameraPipeline
 from vision.quality import SampleQuality
 from vision.source import FeedSource, Frame
-from vision.watchlist import watchlist_match
+from vision.watchlist import watchlist_match, watchlist_watcher
 
 CONFIG = parse_config(
     {"cameras": [{"name": "gate", "role": "gate", "url": "rtsp://127.0.0.1:9/gate"}]}
@@ -58,6 +58,9 @@ def test_the_watchlist_rule_is_stricter_than_the_guest_rule():
     ):
         with pytest.raises(ConfigError, match=f"recognition: {key} must not be {word}"):
             parse_config({"recognition": {key: value}})
+    # A stricter guest rule makes the unset watchlist rule at least as strict.
+    strict = parse_config({"recognition": {"tolerance": 0.45, "margin": 0.2}}).recognition
+    assert (strict.watchlist_tolerance, strict.watchlist_margin) == (0.45, 0.2)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +88,24 @@ def test_poor_samples_never_sight(encodings):
     poor = SampleQuality(30, 1.0, 0.2, 0.3, 0.1)
     track = [Sample(float(i), encodings["obama2"], poor, NOBODY) for i in range(5)]
     assert watchlist_match(track, watchlist_of(encodings, (1, "obama1")), RULE) is None
+
+
+def test_the_watchlist_gallery_reloads_when_entries_change(sessions, media, encodings):
+    recorder = ArrivalRecorder(sessions, media, CollectingSink(), ArrivalPolicy.from_config(CONFIG))
+    now = [0.0]
+    watcher = watchlist_watcher(CONFIG, recorder, clock=lambda: now[0])
+    assert len(watcher.matcher()) == 0
+    entry = enrol(sessions, media, [EnrolFace(np.zeros((8, 8, 3), np.uint8), encodings["kit1"])],
+                  name="Orang X", level="sedang")  # fmt: skip
+    assert len(watcher.matcher()) == 0  # checked again only after reload_interval_s
+    now[0] += REC.reload_interval_s
+    matcher = watcher.matcher()
+    assert (len(matcher), matcher.tolerance, matcher.margin) == (
+        1, REC.watchlist_tolerance, REC.watchlist_margin
+    )  # fmt: skip
+    remove(sessions, media, entry.id)
+    now[0] += REC.reload_interval_s
+    assert len(watcher.matcher()) == 0
 
 
 @pytest.fixture
