@@ -147,6 +147,11 @@ class DetectionConfig(_Model):
     min_face_px: int = Field(40, ge=16, le=1000, description="smallest face (full-res pixels)")
 
 
+# The watchlist's rule (README "Daftar perhatian"): stricter than the guests' 0.58 / 0.10.
+WATCHLIST_TOLERANCE = 0.55
+WATCHLIST_MARGIN = 0.15
+
+
 class RecognitionConfig(_Model):
     """Matching faces to enrolled guests: the decision rule and its measured constants."""
 
@@ -181,6 +186,21 @@ class RecognitionConfig(_Model):
     )
     encoder_model: Path | None = Field(None, description="a dlib face_recognition_model_v1 .dat")
     reload_interval_s: float = Field(2.0, gt=0, le=60, description="check enrolment this often")
+    watchlist_tolerance: float = Field(
+        WATCHLIST_TOLERANCE,
+        gt=0,
+        lt=1,
+        description="max evidence distance for a watchlist sighting",
+    )
+    watchlist_margin: float = Field(
+        WATCHLIST_MARGIN,
+        ge=0,
+        lt=1,
+        description="min gap from a watchlist entry to any other entry",
+    )
+    watchlist_cooldown_s: float = Field(
+        300.0, ge=0, le=86400, description="one sighting per entry per camera within this"
+    )
 
     @field_validator("resample_intervals_s")
     @classmethod
@@ -188,6 +208,28 @@ class RecognitionConfig(_Model):
         if any(v <= 0 for v in value):
             raise ValueError("every interval must be greater than 0")
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _watchlist_defaults(cls, data: Any) -> Any:
+        """Unset, the watchlist rule follows a guest rule made stricter than its defaults."""
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        tolerance, margin = data.get("tolerance"), data.get("margin")
+        if "watchlist_tolerance" not in data and isinstance(tolerance, int | float):
+            data["watchlist_tolerance"] = min(WATCHLIST_TOLERANCE, tolerance)
+        if "watchlist_margin" not in data and isinstance(margin, int | float):
+            data["watchlist_margin"] = max(WATCHLIST_MARGIN, margin)
+        return data
+
+    @model_validator(mode="after")
+    def _watchlist_stricter(self) -> RecognitionConfig:
+        if self.watchlist_tolerance > self.tolerance:
+            raise ValueError("watchlist_tolerance must not be above tolerance (stricter rule)")
+        if self.watchlist_margin < self.margin:
+            raise ValueError("watchlist_margin must not be below margin (stricter rule)")
+        return self
 
 
 class TrackingConfig(_Model):
@@ -311,6 +353,9 @@ class PrivacyConfig(_Model):
         ge=1,
         le=3650,
         description="confirmed-footage encodings in the gallery and impostor samples",
+    )
+    watchlist_retention_days: int = Field(
+        365, ge=1, le=3650, description="watchlist entries and their sightings"
     )
     guestbook_on_erase: Literal["anonymise", "delete"] = Field(
         "anonymise",

@@ -204,6 +204,18 @@ class WatchlistSighted(Event):
     camera: str
     at: datetime
     snapshot: str | None
+    sighting_id: int | None = None
+    note: str | None = None
+    distance: float | None = None
+
+
+@dataclass(frozen=True)
+class WatchlistAcknowledged(Event):
+    """A guard or security officer acknowledged a watchlist sighting."""
+
+    name: ClassVar[str] = EventName.WATCHLIST_ACKNOWLEDGED
+    sighting_id: int
+    by: str
 
 
 @dataclass(frozen=True)
@@ -250,6 +262,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         WatchlistSighted,
         AppointmentsChanged,
         WorkerStatusChanged,
+        WatchlistAcknowledged,
         ResyncNeeded,
     )
 }

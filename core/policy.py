@@ -17,6 +17,8 @@ MEDIA_KIND_ROLES: dict[str, frozenset[str]] = {
     "unknown": frozenset({Role.BUPATI, Role.ADJUTANT, Role.GUARD, Role.SECURITY, Role.ADMIN}),
     "faces": frozenset({Role.GUARD, Role.SECURITY, Role.ADMIN}),
     "live": frozenset({Role.GUARD, Role.ADMIN, Role.BUPATI, Role.ADJUTANT}),
+    # Persons of concern: never the Bupati's or adjutant's pages.
+    "watchlist": frozenset({Role.GUARD, Role.SECURITY, Role.ADMIN}),
 }
 
 

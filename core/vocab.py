@@ -138,6 +138,14 @@ class GuestBookAction(StrEnum):
     CHECKOUT = "checkout"
 
 
+class WatchlistLevel(StrEnum):
+    """How serious a person of concern on the watchlist (daftar perhatian) is."""
+
+    RENDAH = "rendah"
+    SEDANG = "sedang"
+    TINGGI = "tinggi"
+
+
 class AuditAction(StrEnum):
     """The actions the audit log records."""
 
@@ -183,6 +191,10 @@ class AuditAction(StrEnum):
     TOKEN_ADD = "token_add"
     TOKEN_REVOKE = "token_revoke"
     API_CALL = "api_call"
+    WATCHLIST_ADD = "watchlist_add"
+    WATCHLIST_REMOVE = "watchlist_remove"
+    WATCHLIST_SIGHTED = "watchlist_sighted"
+    WATCHLIST_ACK = "watchlist_ack"
 
 
 class ComplaintKind(StrEnum):
@@ -225,6 +237,7 @@ class EventName(StrEnum):
     APPOINTMENTS_CHANGED = "appointments_changed"
     OUTCOME_TOLD = "outcome_told"
     WORKER_STATUS = "worker_status"
+    WATCHLIST_ACKNOWLEDGED = "watchlist_acknowledged"
     RESYNC = "resync"
 
 

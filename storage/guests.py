@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, or_, select
@@ -237,9 +239,7 @@ def load_gallery(session: Session) -> Gallery:
     ).all()
     if not rows:
         return Gallery()
-    guest_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    blob = b"".join(r[1] for r in rows)
-    encodings = np.frombuffer(blob, dtype="<f4").astype(np.float32).reshape(len(rows), -1)
+    guest_ids, encodings = id_matrix(rows)
     names = {r[0]: r[2] for r in rows}
     staff = {r[0] for r in rows if r[3]}
     imp_ids, imp_vectors = _impostors(session)
@@ -252,6 +252,11 @@ def _impostors(session: Session) -> tuple[np.ndarray, np.ndarray]:
     ).all()
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros((0, ENCODING_DIM), dtype=np.float32)
+    return id_matrix(rows)
+
+
+def id_matrix(rows: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """(id, stored encoding, …) rows as an int64 id vector and one float32 (N, 128) matrix."""
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     blob = b"".join(r[1] for r in rows)
     return ids, np.frombuffer(blob, dtype="<f4").astype(np.float32).reshape(len(rows), -1)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from core.config import StorageConfig
 
-KINDS = ("arrivals", "unknown", "faces", "live")
+KINDS = ("arrivals", "unknown", "faces", "live", "watchlist")
 TMP_SUFFIX = ".tmp"
 
 

@@ -333,3 +333,4 @@ from storage import models_appointments as _appointments  # noqa: E402,F401  (re
 from storage import models_health as _health  # noqa: E402,F401  (registers tables)
 from storage import models_media as _media  # noqa: E402,F401
 from storage import models_public as _public  # noqa: E402,F401  (registers tables)
+from storage import models_watchlist as _watchlist  # noqa: E402,F401  (registers tables)

@@ -4,14 +4,15 @@ Arrival snapshots and the face samples kept with a guest's visit go after
 `privacy.snapshot_retention_days`; strangers' faces (unknown faces' encodings and snapshots,
 pending or resolved, the snapshots and samples of arrivals never linked to a guest) after
 `privacy.unknown_retention_days`; encodings learnt from confirmed footage and impostor samples
-after `privacy.camera_sample_retention_days`; live camera frames when stale. A pending unknown
-face whose snapshot and encoding go is dismissed, so the guard's queue never shows an empty
-face. Enrolled guests' face samples and their photos are never touched: a file any row still
-references stays (`storage.unit_of_work`). Files no row references (left by a crash between
-writing a file and the commit) go once older than their kind's period, and half-written
-temporary files after `TMP_MAX_AGE`. Guest book entries go after `retention.guestbook_days`
-(null: kept) and audit rows after `retention.audit_days`. It all runs as one unit of work:
-columns are cleared and committed first, then the files are deleted.
+after `privacy.camera_sample_retention_days`; watchlist entries (photos, encodings) and their
+sightings (snapshots) after `privacy.watchlist_retention_days`; live camera frames when stale.
+A pending unknown face whose snapshot and encoding go is dismissed, so the guard's queue never
+shows an empty face. Enrolled guests' face samples and their photos are never touched: a file
+any row still references stays (`storage.unit_of_work`). Files no row references (left by a
+crash between writing a file and the commit) go once older than their kind's period, and
+half-written temporary files after `TMP_MAX_AGE`. Guest book entries go after
+`retention.guestbook_days` (null: kept) and audit rows after `retention.audit_days`. It all runs
+as one unit of work: columns are cleared and committed first, then the files are deleted.
 
 The capture worker runs it every `retention.interval_minutes` (`run_scheduled`), under a lease
 so that it runs once per interval and never twice at once, however many workers there are;
@@ -45,6 +46,7 @@ from storage.models import (
 from storage.settings import bump_enrolment_version
 from storage.types import utcnow
 from storage.unit_of_work import all_referenced, referenced, unit_of_work
+from storage.watchlist_sightings import clear_watchlist
 
 log = logging.getLogger(__name__)
 LIVE_MAX_AGE = timedelta(hours=1)
@@ -73,6 +75,8 @@ class PurgeReport:
     live_frames: int = 0
     guestbook_entries: int = 0
     audit_rows: int = 0
+    watchlist_entries: int = 0
+    watchlist_sightings: int = 0
     orphan_files: int = 0
     files_deleted: int = 0
     dry_run: bool = False
@@ -110,6 +114,7 @@ def clear_expired(
     _clear_camera_samples(
         session, report, now - timedelta(days=privacy.camera_sample_retention_days)
     )
+    _clear_watchlist(session, report, now - timedelta(days=privacy.watchlist_retention_days))
     if media is not None:
         _clear_live(session, report, media, now - live_max_age)
     if retention is not None:
@@ -198,6 +203,14 @@ def _clear_records(
     report.audit_rows += int(getattr(session.execute(rows), "rowcount", 0) or 0)
 
 
+def _clear_watchlist(session: Session, report: PurgeReport, cutoff: datetime) -> None:
+    """Watchlist entries (photos, encodings) and sightings (snapshots) older than their period."""
+    entries, sightings, files = clear_watchlist(session, cutoff)
+    report.watchlist_entries += entries
+    report.watchlist_sightings += sightings
+    report.files.extend(files)
+
+
 def _clear_snapshot(report: PurgeReport, arrival: Arrival) -> None:
     if arrival.snapshot:
         report.files.append(arrival.snapshot)
@@ -229,6 +242,7 @@ def _orphans(
         "arrivals": timedelta(days=privacy.snapshot_retention_days),
         "faces": timedelta(days=privacy.snapshot_retention_days),
         "unknown": timedelta(days=privacy.unknown_retention_days),
+        "watchlist": timedelta(days=privacy.watchlist_retention_days),
     }
     used = all_referenced(session)
     found = set()

@@ -41,6 +41,7 @@ from core.events import Event
 from core.sinks import EventSink
 from storage.media import MediaError, MediaStore
 from storage.models import Arrival, Camera, FaceSample, UnknownFace
+from storage.models_watchlist import WatchlistSample, WatchlistSighting
 
 log = logging.getLogger(__name__)
 RowT = TypeVar("RowT")
@@ -50,6 +51,8 @@ MEDIA_COLUMNS: tuple[InstrumentedAttribute[str | None], ...] = (
     UnknownFace.snapshot,
     FaceSample.photo,
     Camera.latest_frame,
+    WatchlistSample.photo,
+    WatchlistSighting.snapshot,
 )
 
 

@@ -22,6 +22,7 @@ COMMANDS = [
     ("tamu.commands.notifications", "notifications"),
     ("tamu.commands.appointments", "appointments"),
     ("tamu.commands.tokens", "tokens"),
+    ("tamu.commands.watchlist", "watchlist"),
 ]
 
 

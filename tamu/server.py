@@ -93,6 +93,7 @@ class TamuServer(BaseApplication):
     def load(self) -> Any:
         """Build the Flask app (in the worker, after gevent's monkey-patching); the dashboard's
         own events are notified from here when notifications are on."""
+        from tamu import photo_check
         from tamu.enrolment import PhotoEnroller
         from web import create_app
 
@@ -104,6 +105,7 @@ class TamuServer(BaseApplication):
             sink=sink,
             enroller=PhotoEnroller(self.tamu_config),
         )
+        photo_check.install(app, self.tamu_config)
         app.wsgi_app = UntimedWebSockets(app.wsgi_app)  # type: ignore[method-assign]
         return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,21 +17,39 @@ from vision.matcher import FaceMatcher
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class GallerySource:
+    """Where a matcher's gallery comes from, its version token, and the rule's constants."""
+
+    load: Callable[[Session], Gallery]
+    version: Callable[[Session], str]
+    tolerance: float
+    margin: float
+    what: str = "guests"
+
+
+def guest_source(cfg: RecognitionConfig) -> GallerySource:
+    """The enrolled guests with the guest rule."""
+    return GallerySource(load_gallery, enrolment_version, cfg.tolerance, cfg.margin)
+
+
 class GalleryWatcher:
-    """The current matcher; polls the enrolment version every `reload_interval_s`."""
+    """The current matcher; polls the gallery's version every `reload_interval_s`."""
 
     def __init__(
         self,
         sessions: sessionmaker[Session],
         cfg: RecognitionConfig,
         clock: Callable[[], float] = time.monotonic,
+        source: GallerySource | None = None,
     ) -> None:
         self.sessions = sessions
         self.cfg = cfg
+        self.source = source or guest_source(cfg)
         self._clock = clock
         self._version: str | None = None
         self._checked_at = float("-inf")
-        self._matcher = FaceMatcher(Gallery(), cfg.tolerance, cfg.margin)
+        self._matcher = FaceMatcher(Gallery(), self.source.tolerance, self.source.margin)
 
     @property
     def staff(self) -> set[int]:
@@ -53,11 +72,14 @@ class GalleryWatcher:
         return self._matcher
 
     def _reload_if_changed(self) -> None:
+        source = self.source
         with self.sessions() as session:
-            version = enrolment_version(session)
+            version = source.version(session)
             if version == self._version:
                 return
-            gallery = load_gallery(session)
-        self._matcher = FaceMatcher(gallery, self.cfg.tolerance, self.cfg.margin)
+            gallery = source.load(session)
+        self._matcher = FaceMatcher(gallery, source.tolerance, source.margin)
         self._version = version
-        log.info("gallery loaded: %d encodings of %d guests", len(gallery), len(gallery.names))
+        log.info(
+            "gallery loaded: %d encodings of %d %s", len(gallery), len(gallery.names), source.what
+        )

@@ -26,6 +26,7 @@ from vision.status import CameraStatusReporter, LiveFrameWriter
 from vision.strangers import StrangerDirectory
 from vision.track_identity import TrackIdentity
 from vision.tracker import FaceTracker, Track
+from vision.watchlist import WatchlistReporter
 
 log = logging.getLogger(__name__)
 FRAME_WAIT_S = 0.25
@@ -59,6 +60,7 @@ class CameraPipeline:
         *,
         status: CameraStatusReporter | None = None,
         live: LiveFrameWriter | None = None,
+        watchlist: WatchlistReporter | None = None,
     ) -> None:
         self.camera = camera
         self.rec_cfg = config.recognition
@@ -81,6 +83,7 @@ class CameraPipeline:
             config.recognition.margin,
         )
         self.reporter = TrackReporter(camera, recorder, strangers, gallery, self.rule)
+        self.watchlist = watchlist or WatchlistReporter(camera, config, recorder, self.rule)
         self.identities: dict[int, TrackIdentity] = {}
         self.frames = 0
         self.encodings = 0
@@ -187,7 +190,9 @@ class CameraPipeline:
             self._judge(ident, matcher, frame.at)
 
     def _judge(self, ident: TrackIdentity, matcher: FaceMatcher, now: float) -> None:
-        """Weigh the evidence again and record what changed."""
+        """Weigh the evidence again and record what changed; the watchlist first."""
+        if self.watchlist.check(ident):
+            return
         ident.verdict = evaluate(ident.samples, matcher, self.rule, now - ident.first_seen)
         self.reporter.update(ident, matcher)
 
@@ -214,6 +219,8 @@ class CameraPipeline:
 
     def _close(self, ident: TrackIdentity, matcher: FaceMatcher) -> None:
         """The identity's last word: an undecided one seen enough becomes a stranger."""
+        if self.watchlist.check(ident):
+            return
         if not ident.verdict.decided and len(ident.samples) >= self.rule.min_good:
             ident.verdict = evaluate(ident.samples, matcher, self.rule, math.inf)
             self.reporter.update(ident, matcher)

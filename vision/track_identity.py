@@ -51,6 +51,8 @@ class TrackIdentity:
     flushed_at: float = 0.0
     samples_since_decided: int = 0
     previous_seen: float = 0.0
+    # The watchlist entry this track was sighted as: the track is then nobody's arrival.
+    watchlist_id: int | None = None
 
     def __post_init__(self) -> None:
         if not self.key:

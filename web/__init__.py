@@ -51,6 +51,7 @@ BLUEPRINTS = [
     "web.enrol_arrival",
     "web.metrics",
     "web.api.tokens_page",
+    "web.watchlist",
 ]
 SECRET_ENV = "TAMU_SECRET_KEY"
 CONTENT_SECURITY_POLICY = (

@@ -59,6 +59,10 @@ ACTION_LABELS: dict[str, Any] = {
     AuditAction.TOKEN_ADD: _l("Token API dibuat"),
     AuditAction.TOKEN_REVOKE: _l("Token API dicabut"),
     AuditAction.API_CALL: _l("Panggilan API"),
+    AuditAction.WATCHLIST_ADD: _l("Daftar perhatian: orang ditambahkan"),
+    AuditAction.WATCHLIST_REMOVE: _l("Daftar perhatian: orang dihapus"),
+    AuditAction.WATCHLIST_SIGHTED: _l("Daftar perhatian: terlihat di kamera"),
+    AuditAction.WATCHLIST_ACK: _l("Daftar perhatian: peringatan ditangani"),
 }
 
 # Detail keys, as people read them.

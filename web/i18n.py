@@ -21,6 +21,7 @@ from core.vocab import (
     EscortStatus,
     GuestCategory,
     Role,
+    WatchlistLevel,
 )
 from web.extensions import babel
 from web.responses import local_path
@@ -141,6 +142,13 @@ ROLE_LABELS: dict[str, Any] = {
 }
 
 
+WATCHLIST_LEVEL_LABELS: dict[str, Any] = {
+    WatchlistLevel.RENDAH: _l("Rendah"),
+    WatchlistLevel.SEDANG: _l("Sedang"),
+    WatchlistLevel.TINGGI: _l("Tinggi"),
+}
+
+
 def labels() -> dict[str, dict[str, Any]]:
     """Every label table, for templates."""
     return {
@@ -152,4 +160,5 @@ def labels() -> dict[str, dict[str, Any]]:
         "escort_status": ESCORT_STATUS_LABELS,
         "role": ROLE_LABELS,
         "appointment_status": APPOINTMENT_STATUS_LABELS,
+        "watchlist_level": WATCHLIST_LEVEL_LABELS,
     }

@@ -76,6 +76,13 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "enrol_arrival.index": frozenset({GUARD, OPERATOR, ADMIN}),
     "enrol_arrival.form": frozenset({GUARD, OPERATOR, ADMIN}),
     "enrol_arrival.enrol": frozenset({GUARD, OPERATOR, ADMIN}),
+    # The watchlist (daftar perhatian): security manages it; the guard sees and acknowledges
+    # its alerts; the Bupati's and adjutant's pages never show it.
+    "watchlist.index": frozenset({SECURITY, ADMIN}),
+    "watchlist.add": frozenset({SECURITY, ADMIN}),
+    "watchlist.remove": frozenset({SECURITY, ADMIN}),
+    "watchlist.alerts_panel": frozenset({GUARD, SECURITY, ADMIN}),
+    "watchlist.acknowledge": frozenset({GUARD, SECURITY, ADMIN}),
     "calibration.index": frozenset({ADMIN}),
     "calibration.histogram": frozenset({ADMIN}),
     # The guest-book slip with its survey QR is printed by the operator.
@@ -155,6 +162,7 @@ EVENT_ROOMS: dict[str, frozenset[str]] = {
     EventName.WATCHLIST_SIGHTED: frozenset({GUARD, SECURITY}),
     EventName.APPOINTMENTS_CHANGED: frozenset({BUPATI, GUARD, OPERATOR}),
     EventName.WORKER_STATUS: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
+    EventName.WATCHLIST_ACKNOWLEDGED: frozenset({GUARD, SECURITY}),
     # Events may have been missed: every page reloads its own panels (which it may see).
     EventName.RESYNC: frozenset({BUPATI, GUARD, OPERATOR, SECURITY}),
 }

@@ -150,11 +150,13 @@ def _migrate_and_hint(ctx: AppContext) -> None:
 
 def _prepare(ctx: AppContext, sink: Any = None):
     """Migrate the database, hint at the first user, build the app (publishing also to `sink`)."""
+    from tamu import photo_check
     from tamu.enrolment import PhotoEnroller
     from web import create_app
 
     _migrate_and_hint(ctx)
-    return create_app(ctx.config, sink=sink, enroller=PhotoEnroller(ctx.config))
+    app = create_app(ctx.config, sink=sink, enroller=PhotoEnroller(ctx.config))
+    return photo_check.install(app, ctx.config)
 
 
 def _serve(app: Any, config: Config, host: str | None, port: int | None) -> None:

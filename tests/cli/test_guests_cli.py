@@ -35,24 +35,6 @@ def test_32bit_png_works(tamu, faces_dir):
     assert tamu.json("guests", "list", "--json")[0]["samples"] == 1
 
 
-@pytest.fixture
-def bad_photos(tmp_path, faces_dir):
-    text = tmp_path / "notes.jpg"
-    text.write_text("this is not a photo")
-    big = cv2.imread(str(faces_dir / "obama" / "obama1.jpg"))
-    tiny = tmp_path / "tiny.jpg"
-    cv2.imwrite(str(tiny), cv2.resize(big, None, fx=1 / 8, fy=1 / 8, interpolation=cv2.INTER_AREA))
-    blank = tmp_path / "wall.png"
-    Image.new("RGB", (400, 300), (200, 190, 180)).save(blank)
-    return {
-        "no face": (blank, "no face found"),
-        "two people": (faces_dir / "edge" / "two_people.jpg", "several faces (2 found)"),
-        "text file": (text, "unreadable / not an image"),
-        "missing": (tmp_path / "missing.jpg", "file not found"),
-        "tiny face": (tiny, "face too small"),
-    }
-
-
 @pytest.mark.parametrize("case", ["no face", "two people", "text file", "missing", "tiny face"])
 def test_a_bad_photo_names_file_and_reason_and_writes_nothing(tamu, faces_dir, bad_photos, case):
     bad, reason = bad_photos[case]

@@ -134,6 +134,8 @@ def test_purge_applies_each_retention_period(factory, media):
         "live_frames": 1,
         "guestbook_entries": 0,
         "audit_rows": 0,
+        "watchlist_entries": 0,
+        "watchlist_sightings": 0,
         "orphan_files": 0,
         "files_deleted": 4,
         "files": 4,

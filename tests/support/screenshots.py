@@ -22,7 +22,7 @@ import yaml
 from storage import decisions, relay
 from storage.db import make_engine, make_session_factory, transaction, upgrade
 from storage.guests import create_guest
-from storage.media import MediaStore
+from storage.media import FileMediaStore
 from storage.models import Arrival, Camera, GuestBookEntry
 from storage.types import utcnow
 from storage.users import create_user
@@ -60,7 +60,7 @@ VISITS: list[tuple[str, str, tuple[str, dict[str, object]] | None, bool]] = [
 ]
 
 
-def photo(media: MediaStore, index: int) -> str | None:
+def photo(media: FileMediaStore, index: int) -> str | None:
     """A guest snapshot from the shared faces (a grey square without them)."""
     faces = find_faces_dir()
     image = cv2.imread(str(faces / PHOTOS[index % len(PHOTOS)])) if faces else None
@@ -70,7 +70,7 @@ def photo(media: MediaStore, index: int) -> str | None:
     return media.save_jpeg(cv2.resize(image, None, fx=scale, fy=scale), "arrivals")
 
 
-def seed(url: str, media: MediaStore) -> None:
+def seed(url: str, media: FileMediaStore) -> None:
     """The guard and the adjutant, a gate camera and the VISITS."""
     engine = make_engine(url)
     with transaction(make_session_factory(engine)) as db:
@@ -145,7 +145,7 @@ def main(outdir: Path) -> None:
         path = Path(tmp) / "config.yaml"
         path.write_text(yaml.safe_dump(config), encoding="utf-8")
         upgrade(url)
-        seed(url, MediaStore(Path(tmp) / "media"))
+        seed(url, FileMediaStore(Path(tmp) / "media"))
         served = Served(["web"], path)
         base = f"http://127.0.0.1:{port}"
         try:

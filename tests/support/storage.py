@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.vocab import Role
 from storage.db import transaction
 from storage.guests import create_guest, encode_vector
-from storage.media import MediaStore
+from storage.media import FileMediaStore
 from storage.models import (
     Arrival,
     AuditLog,
@@ -70,7 +70,7 @@ def add_arrival(
 
 def add_unknown(
     session: Session,
-    media: MediaStore,
+    media: FileMediaStore,
     arrival: Arrival,
     *,
     encoding: bool = True,
@@ -104,6 +104,6 @@ def user(session: Session, role: str) -> User:
     return session.scalars(select(User).where(User.username == role)).one()
 
 
-def media_files(media: MediaStore, kind: str | None = None) -> list[str]:
+def media_files(media: FileMediaStore, kind: str | None = None) -> list[str]:
     """Relative paths of every file in the store (of one kind), temporary files included."""
     return sorted(rel for rel, _path in media.files() if kind is None or rel.startswith(kind))

@@ -26,6 +26,7 @@ from core.events import (
     ResyncNeeded,
     UnknownFaceSeen,
     UnknownResolved,
+    WatchlistAcknowledged,
     WatchlistSighted,
     WorkerStatusChanged,
 )
@@ -92,6 +93,11 @@ EXPECTED_ENDPOINTS: dict[str, set[str] | str] = {
     "api_tokens.revoke": {"admin"},
     # From a `metrics.allow` address (the test client's 127.0.0.1) without a login; else admin.
     "metrics.metrics": {"admin"},
+    "watchlist.index": {"security", "admin"},
+    "watchlist.add": {"security", "admin"},
+    "watchlist.remove": {"security", "admin"},
+    "watchlist.alerts_panel": {"guard", "security", "admin"},
+    "watchlist.acknowledge": {"guard", "security", "admin"},
 }
 OPEN_FROM_LOOPBACK = {"metrics.metrics"}
 # The REST API: a bearer token's role (tests/web/test_api.py calls each with every role).
@@ -116,6 +122,7 @@ EXPECTED_MEDIA = {
     "arrivals": EVERYONE,
     "unknown": EVERYONE - {"operator"},
     "faces": {"guard", "security", "admin"},
+    "watchlist": {"guard", "security", "admin"},
     "live": {"guard", "admin", "bupati", "adjutant"},
 }
 # Which roles hear each server event (through the rooms they join).
@@ -133,6 +140,7 @@ EXPECTED_EVENT_ROLES = {
     "watchlist_sighted": {"guard", "security", "admin"},
     "appointments_changed": EVERYONE - {"security"},
     "worker_status": EVERYONE,
+    "watchlist_acknowledged": {"guard", "security", "admin"},
     "arrival_reidentified": {"bupati", "adjutant", "guard", "operator", "security", "admin"},
     "resync": EVERYONE,
 }
@@ -154,6 +162,7 @@ SAMPLE_EVENTS = [
     ReceivingChanged(False, "bupati1"),
     GuestBookChanged(9, 1, "checkin"),
     WatchlistSighted(3, "Orang X", "high", "gate", NOW, None),
+    WatchlistAcknowledged(5, "guard1"),
     ArrivalReidentified(1, "gate", 2, "Budi", None, 4, "evidence", NOW),
     AppointmentsChanged(5, "expected"),
     WorkerStatusChanged(False, NOW),
