@@ -32,13 +32,18 @@ NAV: tuple[NavItem, ...] = (
     NavItem("bupati.index", _l("Ruang tunggu")),
     NavItem("guard.index", _l("Pos jaga")),
     NavItem("operator.index", _l("Buku tamu")),
+    NavItem("appointments.index", _l("Janji temu")),
     NavItem("enrol_arrival.index", _l("Kedatangan tanpa nama")),
     NavItem("review.index", _l("Kedatangan tercatat"), section="review.index"),
     NavItem("review.audit_log", _l("Log audit"), section="review.audit_log"),
+    NavItem("watchlist.index", _l("Daftar perhatian")),
+    NavItem("report.index", _l("Laporan layanan")),
+    NavItem("complaints.manage", _l("Pengaduan"), section="complaints.manage"),
     NavItem("admin.index", _l("Administrasi"), section="admin.index"),
     NavItem("admin_users.index", _l("Pengguna")),
     NavItem("admin_guests.index", _l("Tamu terdaftar")),
     NavItem("admin_cameras.index", _l("Kamera")),
+    NavItem("api_tokens.index", _l("Token API")),
     NavItem("calibration.index", _l("Kalibrasi")),
 )
 

@@ -14,8 +14,7 @@ from core.vocab import AuditAction, ReportGrouping
 from storage.db import transaction
 from storage.report import MAX_DAYS, ReportScope, ServiceReport, build_report, month_scope
 from web import charts, export, forms
-from web import security_policy as policy
-from web.auth import acting_user, audit, current_role, roles_required
+from web.auth import acting_user, audit, roles_required
 from web.extensions import state
 from web.report_format import (
     CHART_ALTS,
@@ -95,11 +94,6 @@ def parse_month(raw: str) -> tuple[int, int]:
 
 def _detail(scope: ReportScope) -> dict[str, str]:
     return {"from": scope.start.isoformat(), "to": scope.end.isoformat(), "by": scope.grouping}
-
-
-@bp.app_context_processor
-def _report_link() -> dict[str, Any]:
-    return {"report_link": policy.may_access(current_role(), "report.index")}
 
 
 @bp.get("/")

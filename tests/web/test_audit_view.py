@@ -81,10 +81,28 @@ def test_audit_page_shows_words_not_codes_or_json(env):
     ("role", "present", "absent"),
     [
         ("guard", ["nav-guard-index", "nav-enrol-arrival-index"], ["nav-admin-users-index"]),
-        ("operator", ["nav-operator-index", "nav-enrol-arrival-index"], ["nav-guard-index"]),
-        ("security", ["nav-review-index", "nav-review-audit-log"], ["nav-operator-index"]),
+        (
+            "operator",
+            ["nav-operator-index", "nav-enrol-arrival-index", "nav-appointments-index"],
+            ["nav-guard-index", "nav-watchlist-index"],
+        ),
+        (
+            "security",
+            ["nav-review-index", "nav-review-audit-log", "nav-watchlist-index", "nav-report-index"],
+            ["nav-operator-index", "nav-appointments-index"],
+        ),
         ("bupati", ["nav-bupati-index"], ["nav-review-audit-log", "nav-admin-index"]),
-        ("admin", ["nav-admin-users-index", "nav-calibration-index", "nav-guard-index"], []),
+        (
+            "admin",
+            [
+                "nav-admin-users-index",
+                "nav-calibration-index",
+                "nav-guard-index",
+                "nav-api-tokens-index",
+                "nav-complaints-manage",
+            ],
+            [],
+        ),
     ],
 )
 def test_navigation_shows_the_role_pages_and_marks_the_current_one(env, role, present, absent):

@@ -49,15 +49,15 @@ def test_roles(env, url):
 
 
 def test_only_readers_of_the_report_see_its_link(env):
-    assert 'data-testid="report-link"' in env.client("security").get("/review/").get_data(True)
-    assert 'data-testid="report-link"' not in env.client("guard").get("/guard/").get_data(True)
+    assert 'data-testid="nav-report-index"' in env.client("security").get("/review/").get_data(True)
+    assert 'data-testid="nav-report-index"' not in env.client("guard").get("/guard/").get_data(True)
 
 
 def test_the_page_shows_the_months_figures_and_charts(known):
     response = known.client("bupati").get(f"/laporan/?{NOVEMBER}&by=week")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'data-testid="report-link"' in html  # in the top bar
+    assert 'data-testid="nav-report-index"' in html  # in the navigation bar
     figures = html.split('data-testid="report-summary"')[1].split("</section>")[0]
     assert '<span class="figure-value">6</span> <span class="figure-label">Kunjungan' in figures
     assert '<span class="figure-value">0:08:00</span>' in figures  # median wait
