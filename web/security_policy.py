@@ -108,6 +108,8 @@ ENDPOINT_ROLES: dict[str, frozenset[str]] = {
     "api.list_guests_": frozenset({GUARD, SECURITY, ADMIN}),
     "api.get_guest_": frozenset({GUARD, SECURITY, ADMIN}),
     "api.report": frozenset({BUPATI, ADJUTANT, SECURITY, ADMIN}),
+    "api.list_appointments": EXPECTING,
+    "api.create_appointment": APPOINTMENT_MAKERS,
 }
 
 # Blueprints whose every endpoint shares one rule (the operator's guest book, security review).

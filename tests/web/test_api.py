@@ -23,6 +23,7 @@ EXPECTED = {
     "/api/v1/guests": {"guard", "security", "admin"},
     "/api/v1/guests/{guest}": {"guard", "security", "admin"},
     "/api/v1/report?since=2026-11-01&days=30": {"bupati", "adjutant", "security", "admin"},
+    "/api/v1/appointments": {"bupati", "adjutant", "guard", "operator", "admin"},
 }
 
 
@@ -230,3 +231,48 @@ def test_the_api_on_postgresql(make_env, pg_url):
     report = call(env, "/api/v1/report?since=0001-01-01&days=92", token)
     assert report.status_code == 200 and report.get_json()["arrivals"] == 0
     assert call(env, "/api/v1/arrivals/2147483647", token).status_code == 404
+
+
+def test_another_system_makes_an_appointment_and_reads_it_back(seeded):
+    env, _ids = seeded
+    token = new_token(env, "adjutant")
+    headers = {"Authorization": f"Bearer {token}"}
+    client = env.app.test_client()
+    body = {"name": "Kepala Bappeda", "at": "2026-12-01T10:00", "purpose": "Rapat anggaran"}
+    made = client.post("/api/v1/appointments", json=body, headers=headers)
+    assert made.status_code == 201, made.get_json()
+    row = made.get_json()
+    assert row["name"] == "Kepala Bappeda" and row["status"] == "expected"
+    assert row["until"] == "2026-12-01T11:00:00+07:00"  # the default hour, Jakarta time
+    listed = call(env, "/api/v1/appointments?date=2026-12-01", token).get_json()
+    assert [a["id"] for a in listed["items"]] == [row["id"]]
+    with env.sessions() as db:
+        calls = db.scalars(select(AuditLog).where(AuditLog.action == AuditAction.API_CALL)).all()
+    assert any("create_appointment" in (r.target or "") + str(r.detail) for r in calls)
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"name": "Siti", "at": "besok pagi"}, 400),
+        ({"name": "Siti", "at": "2026-12-01T10:00", "until": "2026-12-01T09:00"}, 400),
+        ({"name": "Si\x00ti", "at": "2026-12-01T10:00"}, 400),
+        ({"at": "2026-12-01T10:00"}, 400),
+        ({"name": "Siti", "at": "2026-12-01T10:00", "extra": 1}, 400),
+    ],
+)
+def test_a_bad_appointment_is_refused_and_nothing_is_saved(seeded, body, status):
+    env, _ids = seeded
+    headers = {"Authorization": f"Bearer {new_token(env, 'operator')}"}
+    response = env.app.test_client().post("/api/v1/appointments", json=body, headers=headers)
+    assert response.status_code == status and response.get_json()["code"] == status
+    token = new_token(env, "admin", "reader")
+    assert call(env, "/api/v1/appointments?date=2026-12-01", token).get_json()["items"] == []
+
+
+def test_a_guard_token_cannot_make_appointments(seeded):
+    env, _ids = seeded
+    headers = {"Authorization": f"Bearer {new_token(env, 'guard')}"}
+    body = {"name": "Siti", "at": "2026-12-01T10:00"}
+    response = env.app.test_client().post("/api/v1/appointments", json=body, headers=headers)
+    assert response.status_code == 403

@@ -10,12 +10,17 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.configuration import set_hypothesis_home_dir
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from storage.api_tokens import create_token
 from storage.db import transaction
 from tests.support.web import add_arrival, add_guest
 
 MAX_EXAMPLES = 12
+# Inputs a JSON Schema cannot judge (an end before the start, a year outside 2000–2100) are
+# refused with a 400 that names the field; for these operations "valid by the document" need
+# not mean accepted. Every other check (no 500s, answers match the document) still runs.
+SEMANTIC_400 = {"POST /api/v1/appointments"}
 
 
 @pytest.fixture(autouse=True)
@@ -41,26 +46,33 @@ def api_schema(api_env):
     return schemathesis.openapi.from_wsgi("/api/openapi.json", api_env.app)
 
 
+def walk(operation, headers: dict[str, str]) -> None:
+    """One bounded Hypothesis run over an operation's generated cases."""
+    skip = [positive_data_acceptance] if operation.label in SEMANTIC_400 else []
+
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def conforms(case):
+        case.call_and_validate(headers=headers, excluded_checks=skip)
+
+    conforms()
+
+
 def test_the_api_keeps_to_its_document(api_schema, api_env):
     # The operations are walked here rather than with schemathesis's pytest plugin, which
     # does not run under this pytest; each gets its own bounded Hypothesis run.
     headers = {"Authorization": f"Bearer {api_env.token}"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
     for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=MAX_EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def conforms(case):
-            case.call_and_validate(headers=headers)
-
-        conforms()
-    assert len(operations) >= 6
+        walk(operation, headers)
+    assert len(operations) >= 8
+    assert "POST /api/v1/appointments" in {operation.label for operation in operations}
 
 
 def test_every_operation_refuses_calls_without_a_token(api_schema):

@@ -108,6 +108,8 @@ EXPECTED_TOKEN_ENDPOINTS = {
     "api.list_guests_": {"guard", "security", "admin"},
     "api.get_guest_": {"guard", "security", "admin"},
     "api.report": WATCH | {"security"},
+    "api.list_appointments": EVERYONE - {"security"},
+    "api.create_appointment": {"adjutant", "operator", "admin"},
 }
 EXPECTED_BLUEPRINTS = {
     "operator": {"operator", "admin"},

@@ -24,7 +24,7 @@ SETTINGS = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "API_SPEC_OPTIONS": {
-        "info": {"description": "Read arrivals, visits, guests and report figures."},
+        "info": {"description": "Arrivals, visits, guests, report figures; appointments."},
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     },
@@ -33,6 +33,7 @@ SETTINGS = {
 
 def init_app(app: Flask) -> Api:
     """Register the API blueprint and the OpenAPI document on `app`."""
+    from web.api import appointments  # noqa: F401  (its routes join the API blueprint)
     from web.api.views import bp
 
     app.config.update(SETTINGS)

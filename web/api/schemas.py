@@ -117,3 +117,40 @@ class ApiError(Schema):
     status = fields.String(required=True)
     message = fields.String()
     errors = fields.Dict()
+
+
+class AppointmentQuery(Schema):
+    """Filters of the appointment list."""
+
+    date = fields.Date(metadata={"description": "first local day (default: today)"})
+    days = fields.Integer(load_default=1, validate=validate.Range(1, REPORT_DAYS_MAX))
+
+
+class AppointmentCreate(Schema):
+    """A new expected guest (janji temu); times are ISO 8601, local time when without offset."""
+
+    name = fields.String(required=True, validate=validate.Length(1, 120))
+    at = fields.String(required=True, validate=validate.Length(1, 40))
+    until = fields.String(validate=validate.Length(1, 40))
+    purpose = fields.String(validate=validate.Length(max=500))
+    host = fields.String(validate=validate.Length(max=120))
+
+
+class Appointment(Schema):
+    """An expected guest and what became of the appointment."""
+
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    at = fields.DateTime(required=True)
+    until = fields.DateTime(required=True)
+    purpose = fields.String(allow_none=True)
+    host = fields.String(allow_none=True)
+    status = fields.String(required=True, metadata={"description": "expected, arrived, ..."})
+    arrival_id = fields.Integer(allow_none=True)
+    guest_id = fields.Integer(allow_none=True)
+
+
+class AppointmentList(Schema):
+    """Appointments whose window starts in the asked days, in time order."""
+
+    items = fields.List(fields.Nested(Appointment), required=True)

@@ -23,7 +23,7 @@ from web.api.auth import caller, require_token
 from web.api.errors import api_error, fail
 from web.extensions import state
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Tamu REST API (read-only)")
+bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Tamu REST API")
 bp.before_request(require_token)
 bp.register_error_handler(HTTPException, api_error)
 
