@@ -207,16 +207,33 @@ def recommend(
             ),
         )
         why = "replay: no wrong name and no stranger named, most confirmed visits named"
-        return {"tolerance": best.tolerance, "margin": best.margin, "basis": why}
+        return {
+            "tolerance": best.tolerance,
+            "margin": best.margin,
+            "basis": why,
+            "basis_code": "replay",
+        }
     if impostor:
         floor = float(np.percentile(impostor, 5))
         ceiling = float(np.percentile(genuine, 95)) if genuine else cfg.tolerance
         tolerance = round(min(max(ceiling, 0.35), floor - 0.03, 0.65), 2)
+        code = "distributions"
         why = "distributions: above 95% of genuine distances, below 95% of impostor ones"
         if ceiling > floor - 0.03:
+            code = "overlap"
             why = "distributions overlap: chosen to keep strangers out (look-alikes cannot be told)"
-        return {"tolerance": max(tolerance, 0.3), "margin": cfg.margin, "basis": why}
-    return {"tolerance": cfg.tolerance, "margin": cfg.margin, "basis": "not enough data yet"}
+        return {
+            "tolerance": max(tolerance, 0.3),
+            "margin": cfg.margin,
+            "basis": why,
+            "basis_code": code,
+        }
+    return {
+        "tolerance": cfg.tolerance,
+        "margin": cfg.margin,
+        "basis": "not enough data yet",
+        "basis_code": "no_data",
+    }
 
 
 def _summary(values: list[float]) -> dict[str, float] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from core.vocab import AuditAction
 from storage.calibration import latest_report
@@ -14,6 +15,14 @@ from web.responses import error_page
 
 bp = Blueprint("calibration", __name__, url_prefix="/admin/kalibrasi")
 
+# The report is made by the worker or the CLI, in English; the page says why in the user's language.
+BASIS = {
+    "replay": _l("diuji pada kunjungan tercatat: tanpa salah nama, paling banyak dikenali"),
+    "distributions": _l("di atas 95 persen jarak wajah sendiri, di bawah 95 persen orang berbeda"),
+    "overlap": _l("sebaran tumpang tindih: dipilih agar orang asing tidak diberi nama"),
+    "no_data": _l("data belum cukup"),
+}
+
 
 @bp.get("/")
 @roles_required()
@@ -23,7 +32,11 @@ def index() -> str:
         latest = latest_report(db)
     audit(AuditAction.VIEW_CALIBRATION)
     made, report = latest if latest is not None else (None, None)
-    return render_template("calibration.html", made=made, report=report)
+    basis = None
+    if report is not None:
+        rec = report["recommendation"]
+        basis = BASIS.get(rec.get("basis_code", ""), rec["basis"])
+    return render_template("calibration.html", made=made, report=report, basis=basis)
 
 
 @bp.get("/histogram.png")

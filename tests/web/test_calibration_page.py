@@ -1,11 +1,14 @@
 """The admin's calibration page shows the newest report and its histogram image."""
 
+import re
+
 import numpy as np
 from PIL import Image
 
 from core.config import RecognitionConfig
 from storage.calibration import CalibrationInputs, EnrolledFace, save_report
 from storage.db import transaction
+from tests.support.web import csrf_token
 from vision.calibration import analyse
 
 
@@ -50,3 +53,25 @@ def test_others_may_not_see_calibration(env):
     stored_report(env)
     for role in ("bupati", "guard", "security"):
         assert env.client(role).get("/admin/kalibrasi/").status_code == 403
+
+
+def test_the_advice_says_why_in_the_users_language(env):
+    stored_report(env)
+    client = env.client("admin")
+    page = client.get("/admin/kalibrasi/").get_data(as_text=True)
+    basis = re.search(r'data-testid="calibration-basis">([^<]*)<', page).group(1)
+    assert basis == "sebaran tumpang tindih: dipilih agar orang asing tidak diberi nama"
+    token = csrf_token(client, "/admin/kalibrasi/")
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": token})
+    page = client.get("/admin/kalibrasi/").get_data(as_text=True)
+    basis = re.search(r'data-testid="calibration-basis">([^<]*)<', page).group(1)
+    assert basis == "distributions overlap: chosen so strangers are not named"
+
+
+def test_a_report_from_before_the_codes_shows_its_own_reason(env):
+    report = analyse(CalibrationInputs({}, [], [], []), RecognitionConfig())
+    del report["recommendation"]["basis_code"]
+    with transaction(env.sessions) as db:
+        save_report(db, report)
+    page = env.client("admin").get("/admin/kalibrasi/").get_data(as_text=True)
+    assert 'data-testid="calibration-basis">not enough data yet<' in page
