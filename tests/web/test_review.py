@@ -222,7 +222,7 @@ def test_detail_timeline_and_audit(web, security):
     ]
     assert "oleh adjutant1" in html and "atas nama Bupati" in html
     assert "oleh guard1" in html and "oleh operator1" in html
-    assert "Pertama terlihat di kamera gate" in html
+    assert "Pertama terlihat di kamera Gerbang depan" in html
     # 23:30 in Jakarta, not 16:30 UTC
     assert "24-11-2026 23:30:00" in html
     (log,) = audit_rows(web["sessions"], "view_arrival")

@@ -118,6 +118,10 @@ def test_the_guard_sees_and_acknowledges_the_alert_the_bupati_never_sees_it(env)
     page = guard.get("/guard/").get_data(as_text=True)
     for text in ("Orang X", "Tinggi", "Pernah mengancam staf", f"/media/{event.snapshot}"):
         assert text in page, text
+    # the camera by its display name, on the guard's alert and on security's watchlist page
+    assert 'data-testid="watchlist-camera">Kamera Gerbang depan<' in page
+    watchlist_page = env.client("security").get("/watchlist/").get_data(as_text=True)
+    assert "Kamera Gerbang depan ·" in watchlist_page and "Kamera gate" not in watchlist_page
     for role in ("bupati", "adjutant"):
         assert "Orang X" not in env.client(role).get("/").get_data(as_text=True), role
         assert env.client(role).get(f"/media/{event.snapshot}").status_code == 403
