@@ -24,6 +24,7 @@ from web import security_policy as policy
 from web.auth import acting_user, current_role, roles_required
 from web.extensions import state
 from web.messages import field_messages, workflow_message
+from web.reasons import refusal
 from web.responses import reply_error, reply_ok, wants_json
 from web.work import unit_of_work
 
@@ -145,7 +146,7 @@ def _enrol(fields: AppointmentFields, photo: FileStorage) -> Enrolment:
         try:
             return enroller([(photo.filename or path.name, path)], {"name": fields.name}, username)
         except EnrolmentRefused as exc:
-            reasons = [problem.reason for problem in exc.problems] + [exc.reason or ""]
+            reasons = [refusal(p.reason) for p in exc.problems] + [refusal(exc.reason or "")]
             raise PhotoRefused("; ".join(r for r in reasons if r)) from None
 
 

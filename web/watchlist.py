@@ -23,6 +23,7 @@ from storage.watchlist import EnrolFace, WatchlistError
 from web import forms
 from web.auth import acting_user, roles_required
 from web.extensions import state
+from web.reasons import refusal
 from web.responses import reply_error, reply_ok
 from web.work import unit_of_work
 
@@ -77,7 +78,7 @@ def add() -> Response:
             state().sessions, state().media, [face], name=name, level=level, note=note, user=user
         )
     except (forms.FormError, WatchlistError, PhotoRefused) as exc:
-        return reply_error(_("Tidak disimpan: %(reason)s", reason=str(exc)), back)
+        return reply_error(_("Tidak disimpan: %(reason)s", reason=refusal(str(exc))), back)
     return reply_ok(_("%(name)s masuk daftar perhatian.", name=entry.name), back, id=entry.id)
 
 

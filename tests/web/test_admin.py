@@ -243,8 +243,8 @@ def test_enrol_by_upload_with_the_cli_checks_and_messages(enrolling_env, faces_d
 @pytest.mark.parametrize(
     ("photos", "reason"),
     [
-        (("biden/biden1.jpg", "edge/two_people.jpg"), "several faces"),
-        (("README.md",), "unreadable"),
+        (("biden/biden1.jpg", "edge/two_people.jpg"), "two_people.jpg: beberapa wajah (2"),
+        (("README.md",), "README.md: tidak terbaca / bukan gambar"),
     ],
 )
 def test_a_bad_photo_enrols_nothing(enrolling_env, faces_dir, photos, reason):
@@ -264,7 +264,7 @@ def test_a_photo_without_a_face_is_refused(enrolling_env, tmp_path):
     Image.fromarray(np.full((240, 320, 3), 200, np.uint8)).save(blank)
     admin = enrolling_env.client("admin")
     text = _upload(admin, tmp_path, "Nobody", "dinding.jpg").get_data(as_text=True)
-    assert "dinding.jpg: no face found" in text
+    assert "dinding.jpg: tidak ada wajah yang ditemukan" in text
 
 
 def test_cameras_page_shows_status_fps_and_last_frame(env):

@@ -164,6 +164,7 @@ def test_a_photo_enrols_the_guest_through_the_entry_points_enrolment(env, faces_
     with (faces_dir / "edge" / "two_people.jpg").open("rb") as photo:
         bad = _post(client, {**_form(env), "photo": (photo, "two.jpg")})
     assert bad.status_code == 400 and 'data-testid="error-photo"' in bad.get_data(as_text=True)
+    assert "beberapa wajah (2 ditemukan); pakai foto satu orang" in bad.get_data(as_text=True)
     with env.sessions() as s:
         assert s.scalar(select(func.count()).select_from(Guest)) == 0
     assert _rows(env) == []

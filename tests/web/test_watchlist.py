@@ -81,10 +81,10 @@ def test_security_adds_with_a_photo_and_removes_with_erasure(checked, faces_dir)
 @pytest.mark.parametrize(
     ("photo", "fields", "reason"),
     [
-        ("edge/two_people.jpg", {"name": "Orang X"}, "several faces (2 found)"),
-        ("notes.jpg", {"name": "Orang X"}, "unreadable / not an image"),
-        ("obama/obama1.jpg", {"name": "Orang X", "level": "darurat"}, "level &#39;darurat&#39;"),
-        ("obama/obama1.jpg", {"name": ""}, "name must not be empty"),
+        ("edge/two_people.jpg", {"name": "Orang X"}, "beberapa wajah (2 ditemukan)"),
+        ("notes.jpg", {"name": "Orang X"}, "tidak terbaca / bukan gambar"),
+        ("obama/obama1.jpg", {"name": "Orang X", "level": "darurat"}, "tingkat &#39;darurat&#39;"),
+        ("obama/obama1.jpg", {"name": ""}, "nama tidak boleh kosong"),
     ],
 )
 def test_bad_input_is_refused_clearly_and_stores_nothing(

@@ -27,6 +27,7 @@ from storage.guests import get_guest, guests_with_samples
 from web.auth import acting_user, audit, current_role, roles_required
 from web.extensions import state
 from web.messages import workflow_message
+from web.reasons import refusal
 from web.responses import error_page, reply_error, reply_ok
 from web.work import unit_of_work
 
@@ -102,9 +103,9 @@ def _save(files: list[FileStorage], folder: Path) -> list[tuple[str, Path]]:
 
 def _refusal(exc: EnrolmentRefused) -> str:
     """Why nothing was enrolled, with the CLI's reason for each unusable photo."""
-    reasons = [f"{p.photo}: {p.reason}" for p in exc.problems]
+    reasons = [f"{p.photo}: {refusal(p.reason)}" for p in exc.problems]
     if exc.reason:
-        reasons.append(exc.reason)
+        reasons.append(refusal(exc.reason))
     return _("Tidak ada yang didaftarkan. %(reasons)s", reasons="; ".join(reasons))
 
 
