@@ -41,6 +41,7 @@ class Field(StrEnum):
     UNTIL = "until"
     HOST = "host"
     WAIT_MINUTES = "wait_minutes"
+    LEVEL = "level"
 
 
 class Record(StrEnum):
@@ -182,6 +183,7 @@ LABELS: dict[StrEnum, str] = {
     Field.UNTIL: N_("Waktu selesai"),
     Field.HOST: N_("Bertemu dengan"),
     Field.WAIT_MINUTES: N_("Lama menunggu (menit)"),
+    Field.LEVEL: N_("Tingkat"),
     Record.ARRIVAL: N_("Kedatangan"),
     Record.UNKNOWN_FACE: N_("Data wajah"),
     Record.ESCORT_TASK: N_("Tugas antar"),

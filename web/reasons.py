@@ -10,22 +10,26 @@ import re
 from collections.abc import Callable
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-# A field's name as the storage checks spell it -> its label on the forms.
-FIELDS = {
-    "name": _l("nama"),
-    "institution": _l("instansi"),
-    "purpose": _l("keperluan"),
-    "phone": _l("nomor telepon"),
-    "note": _l("catatan"),
-    "level": _l("tingkat"),
-    "category": _l("kategori"),
-}
+from core.errors import LABELS, ErrorCode, Field, render
 
 
-def _field(name: str) -> str:
-    return str(FIELDS.get(name, name))
+def _field(name: str) -> object:
+    """A field named by a storage check, as `core.errors` names it (its label), if it knows it."""
+    try:
+        return Field(name)
+    except ValueError:
+        return name
+
+
+def _label(name: str) -> str:
+    field = _field(name)
+    return _(LABELS[field]) if isinstance(field, Field) else name
+
+
+def _coded(code: ErrorCode, name: str, **params: object) -> str:
+    """The workflow table's message for a field check (the same words as the other forms)."""
+    return render(code, {"field": _field(name), **params}, _)
 
 
 _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
@@ -52,26 +56,21 @@ _RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     ),
     (
         re.compile(r"(\w+) must not be empty"),
-        lambda m: _("%(field)s tidak boleh kosong", field=_field(m[1])),
+        lambda m: _coded(ErrorCode.REQUIRED, m[1]),
     ),
     (
         re.compile(r"(\w+) must not contain control characters"),
-        lambda m: _("%(field)s tidak boleh berisi karakter kontrol", field=_field(m[1])),
+        lambda m: _coded(ErrorCode.CONTROL_CHARS, m[1]),
     ),
     (
         re.compile(r"(\w+) is (\d+) characters long; at most (\d+) allowed"),
-        lambda m: _(
-            "%(field)s %(n)s karakter; paling banyak %(limit)s",
-            field=_field(m[1]),
-            n=m[2],
-            limit=m[3],
-        ),
+        lambda m: _coded(ErrorCode.TOO_LONG, m[1], max=m[3]),
     ),
     (
         re.compile(r"(\w+) '([^']*)' is not one of (.*)", re.S),
         lambda m: _(
             "%(field)s '%(value)s' tidak dikenal; pilih salah satu: %(choices)s",
-            field=_field(m[1]),
+            field=_label(m[1]),
             value=m[2],
             choices=m[3],
         ),

@@ -19,16 +19,16 @@ CASES = [
         "face too small (31 px < 40 px minimum)",
     ),
     ("unreadable / not an image", "tidak terbaca / bukan gambar", "unreadable / not an image"),
-    ("name must not be empty", "nama tidak boleh kosong", "name must not be empty"),
+    ("name must not be empty", "Nama wajib diisi.", "Name is required."),
     (
         "institution is 301 characters long; at most 200 allowed",
-        "instansi 301 karakter; paling banyak 200",
-        "institution is 301 characters long; at most 200 allowed",
+        "Instansi terlalu panjang (maksimal 200 karakter).",
+        "Institution is too long (at most 200 characters).",
     ),
     (
         "level 'darurat' is not one of rendah, sedang, tinggi",
-        "tingkat 'darurat' tidak dikenal; pilih salah satu: rendah, sedang, tinggi",
-        "level 'darurat' is not one of rendah, sedang, tinggi",
+        "Tingkat 'darurat' tidak dikenal; pilih salah satu: rendah, sedang, tinggi",
+        "Level 'darurat' is not one of rendah, sedang, tinggi",
     ),
     ("a reason nobody translated", "a reason nobody translated", "a reason nobody translated"),
 ]

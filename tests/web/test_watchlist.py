@@ -83,8 +83,8 @@ def test_security_adds_with_a_photo_and_removes_with_erasure(checked, faces_dir)
     [
         ("edge/two_people.jpg", {"name": "Orang X"}, "beberapa wajah (2 ditemukan)"),
         ("notes.jpg", {"name": "Orang X"}, "tidak terbaca / bukan gambar"),
-        ("obama/obama1.jpg", {"name": "Orang X", "level": "darurat"}, "tingkat &#39;darurat&#39;"),
-        ("obama/obama1.jpg", {"name": ""}, "nama tidak boleh kosong"),
+        ("obama/obama1.jpg", {"name": "Orang X", "level": "darurat"}, "Tingkat &#39;darurat&#39;"),
+        ("obama/obama1.jpg", {"name": ""}, "Nama wajib diisi."),
     ],
 )
 def test_bad_input_is_refused_clearly_and_stores_nothing(
