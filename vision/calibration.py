@@ -206,34 +206,27 @@ def recommend(
                 -abs(t.tolerance - cfg.tolerance) - abs(t.margin - cfg.margin),
             ),
         )
-        why = "replay: no wrong name and no stranger named, most confirmed visits named"
-        return {
-            "tolerance": best.tolerance,
-            "margin": best.margin,
-            "basis": why,
-            "basis_code": "replay",
-        }
+        return _advice(best.tolerance, best.margin, "replay")
     if impostor:
         floor = float(np.percentile(impostor, 5))
         ceiling = float(np.percentile(genuine, 95)) if genuine else cfg.tolerance
         tolerance = round(min(max(ceiling, 0.35), floor - 0.03, 0.65), 2)
-        code = "distributions"
-        why = "distributions: above 95% of genuine distances, below 95% of impostor ones"
-        if ceiling > floor - 0.03:
-            code = "overlap"
-            why = "distributions overlap: chosen to keep strangers out (look-alikes cannot be told)"
-        return {
-            "tolerance": max(tolerance, 0.3),
-            "margin": cfg.margin,
-            "basis": why,
-            "basis_code": code,
-        }
-    return {
-        "tolerance": cfg.tolerance,
-        "margin": cfg.margin,
-        "basis": "not enough data yet",
-        "basis_code": "no_data",
-    }
+        code = "overlap" if ceiling > floor - 0.03 else "distributions"
+        return _advice(max(tolerance, 0.3), cfg.margin, code)
+    return _advice(cfg.tolerance, cfg.margin, "no_data")
+
+
+# Why a tolerance is advised: a code (the dashboard translates it) -> the CLI's English text.
+BASIS = {
+    "replay": "replay: no wrong name and no stranger named, most confirmed visits named",
+    "distributions": "distributions: above 95% of genuine distances, below 95% of impostor ones",
+    "overlap": "distributions overlap: chosen to keep strangers out (look-alikes cannot be told)",
+    "no_data": "not enough data yet",
+}
+
+
+def _advice(tolerance: float, margin: float, code: str) -> dict[str, Any]:
+    return {"tolerance": tolerance, "margin": margin, "basis": BASIS[code], "basis_code": code}
 
 
 def _summary(values: list[float]) -> dict[str, float] | None:
